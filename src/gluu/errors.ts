@@ -1,0 +1,44 @@
+/**
+ * Typed errors of the stat client. Each carries a `code` for decisions and a `message` a
+ * person can act on. None ever holds a secret, a token or a raw body: messages are built from
+ * status codes, host names and fixed text only.
+ */
+
+export type GluuErrorCode =
+  | "config" // the configuration cannot work (e.g. no stat endpoint at the URL)
+  | "network" // connection refused, reset, DNS failure
+  | "timeout" // the server did not answer in time
+  | "tls" // certificate not trusted, host name mismatch, expired
+  | "auth" // client authentication failed at the token endpoint
+  | "scope" // the client or token lacks the stat scope
+  | "rate_limited" // Gluu 4.x interval limit (403)
+  | "bad_request" // 400 from the stat endpoint
+  | "server" // 5xx
+  | "bad_response" // garbled, unparseable or unexpected body
+  | "too_large" // body exceeded the size cap
+  | "not_found"; // no stat endpoint / discovery document
+
+export class GluuError extends Error {
+  override readonly name = "GluuError";
+  constructor(
+    readonly code: GluuErrorCode,
+    message: string,
+    readonly details: { readonly status?: number; readonly url?: string; readonly cause?: unknown } = {},
+  ) {
+    super(message);
+  }
+
+  /** Whether retrying later may succeed without anybody changing configuration. */
+  get transient(): boolean {
+    return (
+      this.code === "network" ||
+      this.code === "timeout" ||
+      this.code === "server" ||
+      this.code === "rate_limited"
+    );
+  }
+}
+
+export function isGluuError(err: unknown): err is GluuError {
+  return err instanceof GluuError;
+}
