@@ -43,6 +43,16 @@ export function month(year: number, monthOfYear: number): Month {
   return { year, month: monthOfYear };
 }
 
+/**
+ * Like `month`, but undefined instead of throwing: for values derived from user input, where
+ * an out-of-range year or month is an expected answer rather than a bug.
+ */
+export function tryMonth(year: number, monthOfYear: number): Month | undefined {
+  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) return undefined;
+  if (!Number.isInteger(monthOfYear) || monthOfYear < 1 || monthOfYear > 12) return undefined;
+  return { year, month: monthOfYear };
+}
+
 /** Months since year 0: makes comparison and arithmetic integer operations. */
 export function monthIndex(m: Month): number {
   return m.year * 12 + (m.month - 1);
@@ -54,6 +64,12 @@ export function fromIndex(index: number): Month {
 
 export function addMonths(m: Month, n: number): Month {
   return fromIndex(monthIndex(m) + n);
+}
+
+/** Like `addMonths`, but undefined when the result falls outside MIN_YEAR..MAX_YEAR. */
+export function tryAddMonths(m: Month, n: number): Month | undefined {
+  const index = monthIndex(m) + n;
+  return tryMonth(Math.floor(index / 12), (index % 12) + 1);
 }
 
 export function compareMonths(a: Month, b: Month): number {

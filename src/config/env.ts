@@ -1,0 +1,111 @@
+/**
+ * The only reader of process.env. The environment is validated once, at start-up, and a bad
+ * value stops the program with a message naming each variable and what it should look like.
+ */
+import { z } from "zod";
+import { isValidTimeZone } from "../months.js";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const idList = (what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(
+      z.array(z.string().regex(/^[A-Z0-9]+$/, `each entry must be a Slack ${what} ID such as U0123ABCD`)),
+    );
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://idp.example.com" })
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every variable of the product, with its rule. `.env.example` lists the same names. */
+export const envSchema = z.object({
+  GLUU_URL: httpUrl.optional(),
+  GLUU_CLIENT_ID: z.string().min(1).optional(),
+  GLUU_CLIENT_SECRET: z.string().min(1).optional(),
+  GLUU_TOKEN_URL: httpUrl.optional(),
+  GLUU_STAT_URL: httpUrl.optional(),
+  GLUU_CA_FILE: z.string().min(1).optional(),
+  GLUU_TLS_INSECURE: bool,
+  GLUU_AUTH_METHOD: z.enum(["client_secret_basic", "client_secret_post"]).default("client_secret_basic"),
+  GLUU_SCOPE: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be space-separated scope names")
+    .default("jans_stat"),
+  GLUU_MIN_INTERVAL_S: positiveInt(0, 86_400).default(60),
+  GLUU_STAT_FORMAT: z.enum(["json", "openmetrics"]).default("json"),
+  GLUU_TIMEOUT_MS: positiveInt(100, 600_000).default(15_000),
+  GLUU_MAX_BODY_BYTES: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+  GLUU_CLOSE_GRACE_MIN: positiveInt(0, 7 * 24 * 60).default(120),
+
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[bp]-/, "must be a bot token starting with xoxb-")
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, "must be an app-level token starting with xapp-")
+    .optional(),
+  SLACK_API_URL: httpUrl.transform((u) => `${u}/`).optional(),
+  PORT: positiveInt(0, 65_535).default(3000),
+  ALLOWED_USER_IDS: idList("user"),
+  ALLOWED_CHANNEL_IDS: idList("channel"),
+  ADMIN_USER_IDS: idList("user"),
+
+  REPORT_CHANNEL: idList("channel"),
+  REPORT_CRON: z.string().min(1).default("0 9 1 * *"),
+  REPORT_TZ: z
+    .string()
+    .default("UTC")
+    .refine(isValidTimeZone, "must be an IANA time zone such as Europe/Berlin"),
+  REPORT_RETRY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 27)
+    .default(6),
+  STATE_DIR: z.string().min(1).default("./data"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Empty strings count as unset: `.env` files often carry `NAME=` lines. */
+function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== "") out[k] = v.trim();
+  return out;
+}
+
+export function parseEnv(env: Readonly<Record<string, string | undefined>>): Env {
+  const result = envSchema.safeParse(withoutEmpty(env));
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      // Never echo the value: it may be a secret.
+      return `${name}: ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * Where fetched months are kept. Async so that the same service runs on the in-process map and
+ * on Redis (shared by replicas, see the schedule module).
+ */
+import type { MonthKey } from "../months.js";
+import type { MonthStats } from "./model.js";
+
+export interface CachedMonth {
+  /** null: the server had no data for the month when asked. */
+  readonly stats: MonthStats | null;
+  readonly fetchedAt: number;
+}
+
+export interface StatCacheStore {
+  get(key: MonthKey): Promise<CachedMonth | undefined>;
+  set(key: MonthKey, value: CachedMonth): Promise<void>;
+}
+
+/**
+ * In-process store. Unbounded on purpose: it holds one small entry per calendar month ever
+ * asked for (a few hundred bytes each), and the parser refuses months outside 2000..now.
+ */
+export class MemoryCacheStore implements StatCacheStore {
+  private readonly map = new Map<MonthKey, CachedMonth>();
+  async get(key: MonthKey): Promise<CachedMonth | undefined> {
+    return this.map.get(key);
+  }
+  async set(key: MonthKey, value: CachedMonth): Promise<void> {
+    this.map.set(key, value);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}

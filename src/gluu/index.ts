@@ -1,0 +1,48 @@
+/** The stat client's public face: build one from configuration and ask it for months. */
+import type { GluuConfig } from "../config/index.js";
+import type { Logger } from "../log.js";
+import { silentLogger } from "../log.js";
+import type { StatCacheStore } from "./cache-store.js";
+import type { HttpClient } from "./http.js";
+import { StatClient } from "./stat-client.js";
+import { StatService } from "./stat-service.js";
+
+export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./cache-store.js";
+export { GluuError, type GluuErrorCode, isGluuError } from "./errors.js";
+export type { MonthStats, ServerFamily, StatFormat, StatResult, TokenCounts } from "./model.js";
+export { StatClient } from "./stat-client.js";
+export { StatService } from "./stat-service.js";
+
+export interface GluuStack {
+  readonly client: StatClient;
+  readonly service: StatService;
+  close(): Promise<void>;
+}
+
+export function createGluuStack(
+  config: GluuConfig,
+  deps: { log?: Logger; store?: StatCacheStore; now?: () => number; http?: HttpClient } = {},
+): GluuStack {
+  const log = deps.log ?? silentLogger;
+  if (config.tlsInsecure) {
+    log.warn(
+      "GLUU_TLS_INSECURE=true: the Gluu server's certificate is NOT verified; use GLUU_CA_FILE instead outside a lab",
+    );
+  }
+  const client = new StatClient(config, { http: deps.http, now: deps.now });
+  const service = new StatService(client, {
+    store: deps.store,
+    now: deps.now,
+    minIntervalMs: config.minIntervalS * 1000,
+    closeGraceMs: config.closeGraceMs,
+    log,
+  });
+  return {
+    client,
+    service,
+    async close() {
+      service.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * One request to the statistics endpoint for any set of months. Knows the server families'
+ * paths and status codes; knows nothing of caching (see stat-service.ts) or of Slack.
+ */
+import { z } from "zod";
+import type { GluuConfig } from "../config/index.js";
+import { type Month, monthKey } from "../months.js";
+import { familyOfStatUrl, fetchDiscovery, STAT_PATHS } from "./discovery.js";
+import { GluuError } from "./errors.js";
+import { createHttpClient, type HttpClient, type HttpSend, httpOptionsFrom, safeUrl } from "./http.js";
+import type { MonthStats, ServerFamily } from "./model.js";
+import { parseStatBody } from "./parse/index.js";
+import { type AccessToken, TokenProvider } from "./token.js";
+
+const errorBodySchema = z.looseObject({ error: z.string().optional(), reason: z.string().optional() });
+
+export interface StatEndpoint {
+  readonly url: string;
+  readonly family: ServerFamily;
+}
+
+export interface StatClientDeps {
+  readonly http?: HttpClient;
+  readonly now?: () => number;
+}
+
+export interface FetchedMonths {
+  readonly stats: MonthStats[];
+  /** When the server answered. */
+  readonly at: number;
+}
+
+/** Reason text is added by servers with errorReasonEnabled: good for messages, never for decisions. */
+function reasonOf(body: string): string | undefined {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(body));
+    const reason = parsed.data?.reason?.trim();
+    return reason ? reason.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class StatClient {
+  readonly tokens: TokenProvider;
+  private readonly http: HttpClient;
+  private readonly now: () => number;
+  private tokenUrlPromise: Promise<string> | undefined;
+  private endpoint: StatEndpoint | undefined;
+  /** Requests sent to the stat endpoint, for doctor and the benchmark. */
+  statRequests = 0;
+
+  constructor(
+    readonly config: GluuConfig,
+    deps: StatClientDeps = {},
+  ) {
+    this.http = deps.http ?? createHttpClient(httpOptionsFrom(config));
+    this.now = deps.now ?? Date.now;
+    this.endpoint = config.statUrl
+      ? { url: config.statUrl, family: familyOfStatUrl(config.statUrl) }
+      : undefined;
+    this.tokens = new TokenProvider({
+      send: this.http.send,
+      config,
+      tokenUrl: () => this.tokenUrl(),
+      now: this.now,
+    });
+  }
+
+  get send(): HttpSend {
+    return this.http.send;
+  }
+
+  get host(): string {
+    return new URL(this.config.url).host;
+  }
+
+  /** The endpoint that answered, once known (GLUU_STAT_URL or auto-detected). */
+  get knownEndpoint(): StatEndpoint | undefined {
+    return this.endpoint;
+  }
+
+  /** Gluu 4.x limits the request rate server-wide; Janssen does not. Unknown counts as limited. */
+  get rateLimited(): boolean {
+    return this.endpoint?.family !== "janssen";
+  }
+
+  tokenUrl(): Promise<string> {
+    if (this.config.tokenUrl) return Promise.resolve(this.config.tokenUrl);
+    this.tokenUrlPromise ??= fetchDiscovery(this.http.send, this.config.url)
+      .then((d) => d.token_endpoint)
+      .catch((err: unknown) => {
+        this.tokenUrlPromise = undefined; // a failed discovery is retried next time
+        throw err;
+      });
+    return this.tokenUrlPromise;
+  }
+
+  /**
+   * Fetches the given months in ONE request. A 401 refreshes the token once and retries once.
+   * Without GLUU_STAT_URL the Janssen path is tried first and the Gluu 4.x path on 404; a 404
+   * costs the Gluu 4.x interval nothing, so detection never uses up a user's request.
+   */
+  async fetchMonths(months: readonly Month[]): Promise<FetchedMonths> {
+    if (months.length === 0) return { stats: [], at: this.now() };
+    const candidates: StatEndpoint[] = this.endpoint
+      ? [this.endpoint]
+      : (["janssen", "gluu4"] as const).map((family) => ({
+          url: `${this.config.url}${STAT_PATHS[family]}`,
+          family,
+        }));
+    for (const [i, candidate] of candidates.entries()) {
+      const res = await this.requestWithToken(candidate, months);
+      if (res.status === 404 && i < candidates.length - 1) continue;
+      if (res.status === 404) {
+        throw new GluuError(
+          "not_found",
+          `no stat endpoint at ${candidates.map((c) => safeUrl(c.url)).join(" or ")}: is GLUU_URL the issuer? (or set GLUU_STAT_URL)`,
+          { status: 404 },
+        );
+      }
+      this.endpoint ??= candidate;
+      return { stats: this.interpret(res.status, res.body, candidate), at: this.now() };
+    }
+    throw new GluuError("config", "no stat endpoint to ask; set GLUU_STAT_URL");
+  }
+
+  /**
+   * Finds the stat endpoint and checks the token against it WITHOUT using the Gluu 4.x
+   * interval: a request without months is answered 400 (endpoint there, token accepted), 401
+   * (token refused) or 404 (not there), and neither 400 nor 401 counts as a processed request.
+   */
+  async probe(): Promise<{ endpoint: StatEndpoint; tokenAccepted: boolean }> {
+    const candidates: StatEndpoint[] = this.endpoint
+      ? [this.endpoint]
+      : (["janssen", "gluu4"] as const).map((family) => ({
+          url: `${this.config.url}${STAT_PATHS[family]}`,
+          family,
+        }));
+    const token = await this.tokens.get();
+    for (const candidate of candidates) {
+      const res = await this.http.send({
+        method: "GET",
+        url: candidate.url,
+        headers: { authorization: `Bearer ${token.value}` },
+      });
+      if (res.status === 404) continue;
+      if (res.status === 400 || res.status === 401) {
+        this.endpoint ??= candidate;
+        return { endpoint: candidate, tokenAccepted: res.status === 400 };
+      }
+      throw new GluuError(
+        res.status >= 500 ? "server" : "bad_response",
+        `the stat endpoint ${safeUrl(candidate.url)} answered ${res.status} to a probe; expected 400`,
+        { status: res.status, url: safeUrl(candidate.url) },
+      );
+    }
+    throw new GluuError(
+      "not_found",
+      `no stat endpoint at ${candidates.map((c) => safeUrl(c.url)).join(" or ")}: is GLUU_URL the issuer? (or set GLUU_STAT_URL)`,
+      { status: 404 },
+    );
+  }
+
+  private async requestWithToken(endpoint: StatEndpoint, months: readonly Month[]) {
+    let token = await this.tokens.get();
+    let res = await this.request(endpoint, months, token);
+    if (res.status === 401) {
+      // Revoked or expired early: one fresh token, one retry. A second 401 is a real refusal.
+      this.tokens.invalidate(token);
+      token = await this.tokens.get();
+      res = await this.request(endpoint, months, token);
+    }
+    return res;
+  }
+
+  private request(endpoint: StatEndpoint, months: readonly Month[], token: AccessToken) {
+    const url = new URL(endpoint.url);
+    // Space-separated months: the form both families accept for a list (a comma list is a 400).
+    url.searchParams.set("month", months.map(monthKey).join(" "));
+    if (this.config.statFormat === "openmetrics") url.searchParams.set("format", "openmetrics");
+    this.statRequests++;
+    return this.http.send({
+      method: "GET",
+      url: url.toString().replace(/\+/g, "%20"),
+      headers: { authorization: `Bearer ${token.value}` },
+    });
+  }
+
+  private interpret(status: number, body: string, endpoint: StatEndpoint): MonthStats[] {
+    const where = safeUrl(endpoint.url);
+    const reason = reasonOf(body);
+    const why = reason ? ` (server says: ${reason})` : "";
+    switch (true) {
+      case status === 200:
+        return parseStatBody(body, this.config.statFormat);
+      case status === 401:
+        return fail(
+          "scope",
+          `the stat endpoint refused the token${why}: the client needs scope ${this.config.scope} (check the client's scopes and statAuthorizationScope)`,
+        );
+      case status === 403:
+        return fail(
+          "rate_limited",
+          `the Gluu server allows one statistics request per statWebServiceIntervalLimitInSeconds and another request came first${why}`,
+        );
+      case status === 400:
+        return fail("bad_request", `the stat endpoint rejected the request as invalid${why}`);
+      case status >= 500:
+        return fail("server", `the Gluu server failed with ${status}${why}; try again later`);
+      default:
+        return fail("bad_response", `the stat endpoint ${where} answered ${status}${why}`);
+    }
+    function fail(code: ConstructorParameters<typeof GluuError>[0], message: string): never {
+      throw new GluuError(code, message, { status, url: where });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
