@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * The command-line front door: `gluu-stats <command>`. Each command is a thin shell over the
+ * same pieces the Slack app uses.
+ */
+import { parseArgs } from "node:util";
+import { answer, isStatsQuery } from "../answer/index.js";
+import { ConfigError, gluuConfig, loadEnv } from "../config/index.js";
+import { createGluuStack, isGluuError } from "../gluu/index.js";
+import { createLogger } from "../log.js";
+import { parseCommand } from "../query/parse.js";
+import { USAGE } from "../query/usage.js";
+import { serveForever } from "../serve.js";
+import { runDemo } from "./demo.js";
+import { gluuDoctor, printCheck } from "./doctor.js";
+import { OUTPUT_FORMATS, type OutputFormat, renderAnswer } from "./render.js";
+
+const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
+
+Usage:
+  gluu-stats serve                         run the Slack bot (npm start)
+  gluu-stats report [when] [--format text|json|csv|openmetrics]
+  gluu-stats export [--format text|json]   billing export: last 12 complete months, average, maximum, mau-signature
+  gluu-stats doctor                        check configuration, discovery, token, stat endpoint and TLS
+  gluu-stats demo                          run the whole pipeline against a built-in server emulator
+
+"when" takes the same forms as the Slack command:
+${USAGE.replace(/[*`_]/g, "")}
+
+Configuration comes from the environment or a .env file (see .env.example).`;
+
+const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
+
+async function report(positionals: string[], format: OutputFormat, forceQuery?: string): Promise<number> {
+  const env = loadEnv();
+  const timeZone = env.REPORT_TZ;
+  const parsed = parseCommand(forceQuery ?? positionals.join(" "), { now: Date.now(), timeZone });
+  if (!parsed.ok) {
+    err(`${parsed.message}\n\n${parsed.usage.replace(/[*`_]/g, "")}`);
+    return 2;
+  }
+  const { query } = parsed.command;
+  if (!isStatsQuery(query)) {
+    if (query.kind === "help") {
+      out(HELP);
+      return 0;
+    }
+    err(`"${query.kind}" is not a report; see gluu-stats --help`);
+    return 2;
+  }
+  const log = createLogger({
+    level: process.env.LOG_LEVEL ?? "warn",
+    destination: process.stderr,
+    secrets: [env.GLUU_CLIENT_SECRET ?? ""],
+  });
+  const stack = createGluuStack(gluuConfig(env), { log });
+  try {
+    const a = await answer(query, stack.service);
+    out(renderAnswer(a, format, { host: stack.client.host, timeZone }));
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: "string", short: "f" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === "help") {
+    out(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  const format = (values.format ?? "text") as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) {
+    err(`--format must be one of ${OUTPUT_FORMATS.join(", ")}`);
+    return 2;
+  }
+  switch (command) {
+    case "report":
+      return report(rest, format);
+    case "export":
+      return report([], format, "export");
+    case "doctor": {
+      const ok = await gluuDoctor(loadEnv(), printCheck(out));
+      return ok ? 0 : 1;
+    }
+    case "demo":
+      return runDemo(out);
+    case "serve":
+      await serveForever(loadEnv());
+      return new Promise<number>(() => {}); // runs until a signal stops it
+    default:
+      err(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+// Run when executed, not when imported by tests.
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli/main.js")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof ConfigError || isGluuError(e)) err(`gluu-stats: ${e.message}`);
+      else err(`gluu-stats: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = e instanceof ConfigError ? 2 : 1;
+    },
+  );
+}

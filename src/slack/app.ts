@@ -1,0 +1,126 @@
+/**
+ * The Bolt app: HTTP mode (Slack requests at POST /slack/events, health at GET /healthz) or
+ * Socket Mode (for bots behind a firewall). Builds the App, registers the listeners, starts;
+ * the listeners themselves are plain functions in commands/ and actions/.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, type CustomRoute, LogLevel } from "@slack/bolt";
+import type { Outcome } from "../gluu/stat-service.js";
+import { boltLogger, type Logger } from "../log.js";
+import { NAVIGATION_ACTIONS, navigationAction } from "./actions/navigation.js";
+import { gluuStatsCommand } from "./commands/gluu-stats.js";
+import { InFlight, type ListenerDeps } from "./deps.js";
+
+export const COMMAND = "/gluu-stats";
+
+export type SlackMode =
+  | { readonly kind: "http"; readonly signingSecret: string; readonly port: number; readonly host?: string }
+  | { readonly kind: "socket"; readonly appToken: string };
+
+export interface SlackAppOptions {
+  readonly mode: SlackMode;
+  readonly botToken: string;
+  /** Web API base URL (GovSlack, tests); default Slack's. */
+  readonly apiUrl?: string;
+  readonly log: Logger;
+  readonly deps: Omit<ListenerDeps, "track">;
+  /** Last outcome of a call to the Gluu server, for /healthz. */
+  readonly health: () => Outcome | undefined;
+}
+
+export interface RunningSlackApp {
+  readonly app: App;
+  /** HTTP mode: the port listened on (useful with port 0). */
+  readonly port: number | undefined;
+  readonly inFlight: InFlight;
+  /** Stops taking requests, finishes the replies in flight (up to `graceMs`), then resolves. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function healthRoute(state: { ready: boolean }, health: () => Outcome | undefined): CustomRoute {
+  return {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req, res) => {
+      const last = health();
+      const body = {
+        ready: state.ready,
+        gluu: last
+          ? { ok: last.ok, at: new Date(last.at).toISOString(), error: last.error?.code }
+          : { ok: null },
+      };
+      res.writeHead(state.ready ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    },
+  };
+}
+
+export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlackApp> {
+  const state = { ready: false };
+  const inFlight = new InFlight();
+  const deps: ListenerDeps = { ...opts.deps, track: inFlight.track };
+  const clientOptions = {
+    slackApiUrl: opts.apiUrl,
+    // Replies go through response_urls (see response-url.ts); Web API calls here are the share
+    // fallback and doctor's checks: a short policy, so nothing waits for half an hour.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+  };
+  const common = {
+    token: opts.botToken,
+    logger: boltLogger(opts.log),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    deferInitialization: true,
+  };
+  const app =
+    opts.mode.kind === "http"
+      ? new App({
+          ...common,
+          signingSecret: opts.mode.signingSecret,
+          customRoutes: [healthRoute(state, opts.health)],
+          // Acks go out the moment a listener calls ack(); the reply follows via response_url.
+          processBeforeResponse: false,
+        })
+      : new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
+
+  app.command(COMMAND, gluuStatsCommand(deps));
+  for (const id of NAVIGATION_ACTIONS)
+    app.action({ type: "block_actions", action_id: id }, navigationAction(deps));
+  app.error(async (err) => {
+    opts.log.error(
+      { err: err.message, code: (err as { code?: string }).code },
+      "unhandled error in a Slack listener",
+    );
+  });
+
+  await app.init();
+  let port: number | undefined;
+  if (opts.mode.kind === "http") {
+    const server = (await app.start({ port: opts.mode.port, host: opts.mode.host })) as Server;
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+  }
+  state.ready = true;
+
+  return {
+    app,
+    port,
+    inFlight,
+    async stop(graceMs = 10_000) {
+      state.ready = false;
+      // Stop taking requests first; keep-alive sockets may hold close() open, so do not wait on it forever.
+      const stopped = app.stop().catch((err: unknown) => {
+        opts.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          "stopping the Slack receiver",
+        );
+      });
+      const drained = await inFlight.drain(graceMs);
+      if (!drained)
+        opts.log.warn({ pending: inFlight.size }, "shutdown: replies still in flight were abandoned");
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** What the listeners need, passed in: the Slack layer owns no state of its own. */
+import type { Logger } from "../log.js";
+import type { AccessRules } from "./access.js";
+import type { ReplyContext } from "./reply.js";
+import type { PostResponse } from "./response-url.js";
+
+export interface ListenerDeps extends ReplyContext {
+  readonly access: AccessRules;
+  readonly postResponse: PostResponse;
+  readonly log: Logger;
+  /** Keeps a reply in flight visible to shutdown, which waits for it. */
+  readonly track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/** Tracks promises so that SIGTERM can finish the replies in flight before exiting. */
+export class InFlight {
+  private readonly running = new Set<Promise<unknown>>();
+  track = <T>(work: Promise<T>): Promise<T> => {
+    this.running.add(work);
+    const done = () => this.running.delete(work);
+    work.then(done, done);
+    return work;
+  };
+  get size(): number {
+    return this.running.size;
+  }
+  /** Resolves when every tracked promise has settled, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
+    const all = Promise.allSettled([...this.running]).then(() => true);
+    const drained = await Promise.race([all, timeout]);
+    if (timer) clearTimeout(timer);
+    return drained;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Posting to a response_url. Slack accepts at most 5 posts to one response_url within 30
+ * minutes, so the retry policy here is short and small: at most 3 attempts (leaving room for a
+ * button press's replacement), within about 15 seconds, and Retry-After is honoured. The Web API
+ * client's default policy (10 retries over 30 minutes) would outlive the URL.
+ */
+import pRetry, { AbortError } from "p-retry";
+import { request } from "undici";
+import type { SlackMessage } from "../report/blocks.js";
+
+export interface ResponsePayload extends SlackMessage {
+  readonly response_type?: "ephemeral" | "in_channel";
+  readonly replace_original?: boolean;
+  readonly delete_original?: boolean;
+}
+
+export class ResponseUrlError extends Error {
+  override readonly name = "ResponseUrlError";
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Seconds to wait from a Retry-After header (seconds or HTTP date); undefined when absent. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export interface ResponseUrlOptions {
+  readonly attempts?: number;
+  readonly minTimeoutMs?: number;
+  /** Retry-After beyond this is not waited for: the answer would come too late to matter. */
+  readonly maxWaitMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export type PostResponse = (url: string, payload: ResponsePayload) => Promise<void>;
+
+export function createResponsePoster(opts: ResponseUrlOptions = {}): PostResponse {
+  const attempts = opts.attempts ?? 3;
+  const maxWaitMs = opts.maxWaitMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return async (url, payload) => {
+    await pRetry(
+      async () => {
+        let res: Awaited<ReturnType<typeof request>>;
+        try {
+          res = await request(url, {
+            method: "POST",
+            headers: { "content-type": "application/json; charset=utf-8" },
+            body: JSON.stringify(payload),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (err) {
+          throw new ResponseUrlError(
+            `response_url unreachable: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        const body = await res.body.text();
+        if (res.statusCode === 429 || res.statusCode >= 500) {
+          const wait = retryAfterMs(res.headers["retry-after"]);
+          if (wait !== undefined && wait > maxWaitMs) {
+            throw new AbortError(
+              new ResponseUrlError(`Slack asked to wait ${Math.round(wait / 1000)} s`, res.statusCode),
+            );
+          }
+          if (wait) await new Promise((r) => setTimeout(r, wait));
+          throw new ResponseUrlError(`Slack answered ${res.statusCode}`, res.statusCode);
+        }
+        if (res.statusCode >= 400) {
+          // expired_url, used_url, invalid_blocks: retrying cannot help.
+          throw new AbortError(
+            new ResponseUrlError(
+              `Slack refused the response (${res.statusCode} ${body.slice(0, 80)})`,
+              res.statusCode,
+            ),
+          );
+        }
+      },
+      { retries: attempts - 1, minTimeout: opts.minTimeoutMs ?? 500, factor: 2, maxTimeout: 4000 },
+    );
+  };
+}
