@@ -13,6 +13,7 @@ import { USAGE } from "../query/usage.js";
 import { serveForever } from "../serve.js";
 import { runDemo } from "./demo.js";
 import { gluuDoctor, printCheck } from "./doctor.js";
+import { slackDoctor } from "./doctor-slack.js";
 import { OUTPUT_FORMATS, type OutputFormat, renderAnswer } from "./render.js";
 
 const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
@@ -21,7 +22,7 @@ Usage:
   gluu-stats serve                         run the Slack bot (npm start)
   gluu-stats report [when] [--format text|json|csv|openmetrics]
   gluu-stats export [--format text|json]   billing export: last 12 complete months, average, maximum, mau-signature
-  gluu-stats doctor                        check configuration, discovery, token, stat endpoint and TLS
+  gluu-stats doctor                        check configuration, discovery, token, stat endpoint, TLS and Slack
   gluu-stats demo                          run the whole pipeline against a built-in server emulator
 
 "when" takes the same forms as the Slack command:
@@ -89,8 +90,13 @@ export async function main(argv: string[]): Promise<number> {
     case "export":
       return report([], format, "export");
     case "doctor": {
-      const ok = await gluuDoctor(loadEnv(), printCheck(out));
-      return ok ? 0 : 1;
+      const env = loadEnv();
+      const print = printCheck(out);
+      out("Gluu server");
+      const gluuOk = await gluuDoctor(env, print);
+      out("\nSlack");
+      const slackOk = await slackDoctor(env, print);
+      return gluuOk && slackOk ? 0 : 1;
     }
     case "demo":
       return runDemo(out);

@@ -1,0 +1,149 @@
+/** doctor against the emulator and the Slack double, over loopback. */
+import { afterEach, describe, expect, it } from "vitest";
+import { type Check, gluuDoctor } from "../../src/cli/doctor.js";
+import { slackDoctor } from "../../src/cli/doctor-slack.js";
+import { parseEnv } from "../../src/config/index.js";
+import { DEFAULT_CLIENT, type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { addMonths, monthAt } from "../../src/months.js";
+import { type SlackDouble, startSlackDouble } from "../../src/slack-double/index.js";
+import { stackFor } from "../support/gluu.js";
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+async function emulator(family: "gluu4" | "janssen", extra = {}): Promise<Emulator> {
+  const e = await startEmulator({ family, intervalLimitS: 60, ...extra });
+  open.push(e);
+  return e;
+}
+async function double(scopes?: string[]): Promise<SlackDouble> {
+  const d = await startSlackDouble(scopes ? { scopes } : {});
+  open.push(d);
+  return d;
+}
+function collect(): { checks: Check[]; print: (c: Check) => void } {
+  const checks: Check[] = [];
+  return { checks, print: (c) => checks.push(c) };
+}
+const gluuEnv = (e: Emulator, extra: Record<string, string> = {}) =>
+  parseEnv({
+    GLUU_URL: e.url,
+    GLUU_CLIENT_ID: DEFAULT_CLIENT.id,
+    GLUU_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+    ...extra,
+  });
+
+describe("doctor: Gluu", () => {
+  it.each(["gluu4", "janssen"] as const)(
+    "passes every check against %s and names the family",
+    async (family) => {
+      const e = await emulator(family);
+      const { checks, print } = collect();
+      expect(await gluuDoctor(gluuEnv(e), print)).toBe(true);
+      expect(checks.every((c) => c.ok)).toBe(true);
+      const labels = checks.map((c) => c.label).join("\n");
+      expect(labels).toMatch(/discovery: token endpoint/);
+      expect(labels).toMatch(/token: granted scopes "jans_stat"/);
+      expect(labels).toMatch(family === "gluu4" ? /Gluu Server 4\.x/ : /Janssen/);
+    },
+  );
+
+  it("leaves the Gluu 4.x interval to the user's first command", async () => {
+    const e = await emulator("gluu4");
+    await gluuDoctor(gluuEnv(e), () => {});
+    const stack = stackFor(e);
+    open.push(stack);
+    const started = Date.now();
+    await stack.service.get([addMonths(monthAt(Date.now()), -1)]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(e.counters.stat403).toBe(0);
+    expect(e.counters.statOk).toBe(1);
+  });
+
+  it("stops at a wrong secret with the fix and without the secret", async () => {
+    const e = await emulator("janssen");
+    const { checks, print } = collect();
+    expect(await gluuDoctor(gluuEnv(e, { GLUU_CLIENT_SECRET: "wrong-secret-123" }), print)).toBe(false);
+    const failed = checks.find((c) => !c.ok);
+    expect(failed?.label).toBe("token");
+    expect(failed?.detail).toMatch(/client authentication failed: check GLUU_CLIENT_ID\/GLUU_CLIENT_SECRET/);
+    expect(JSON.stringify(checks)).not.toContain("wrong-secret-123");
+  });
+
+  it("says when the client lacks the stat scope", async () => {
+    const e = await emulator("janssen", {
+      clients: [{ ...DEFAULT_CLIENT, scopes: ["openid"] }],
+    });
+    const { checks, print } = collect();
+    expect(await gluuDoctor(gluuEnv(e), print)).toBe(false);
+    expect(checks.find((c) => !c.ok)?.detail).toMatch(/lacks scope jans_stat/);
+  });
+
+  it("reports missing configuration by name", async () => {
+    const { checks, print } = collect();
+    expect(await gluuDoctor(parseEnv({}), print)).toBe(false);
+    expect(checks[0]?.detail).toMatch(/GLUU_URL: missing/);
+  });
+
+  it("says when GLUU_URL is not the issuer", async () => {
+    const e = await emulator("janssen");
+    const { checks, print } = collect();
+    expect(await gluuDoctor(gluuEnv(e, { GLUU_URL: `${e.url}/wrong` }), print)).toBe(false);
+    expect(checks.find((c) => !c.ok)?.detail).toMatch(/is GLUU_URL the issuer\?/);
+  });
+});
+
+describe("doctor: Slack", () => {
+  const slackEnv = (d: SlackDouble, extra: Record<string, string> = {}) =>
+    parseEnv({
+      SLACK_BOT_TOKEN: d.botToken,
+      SLACK_SIGNING_SECRET: "signing-secret-1",
+      SLACK_API_URL: d.apiUrl,
+      ...extra,
+    });
+
+  it("checks auth.test, the scopes and each report channel", async () => {
+    const d = await double(["commands", "chat:write", "im:write", "channels:read", "groups:read"]);
+    const { checks, print } = collect();
+    expect(await slackDoctor(slackEnv(d, { REPORT_CHANNEL: "C0DOUBLE01" }), print)).toBe(true);
+    const labels = checks.map((c) => c.label).join("\n");
+    expect(labels).toMatch(/bot token works/);
+    expect(labels).toMatch(/report channel #general: the bot is a member/);
+  });
+
+  it("names a missing scope and a channel the bot is not in", async () => {
+    const d = await double(["commands"]);
+    d.handle("conversations.info", () => ({
+      ok: true,
+      channel: { id: "C0OTHER01", name: "billing", is_member: false },
+    }));
+    const { checks, print } = collect();
+    expect(await slackDoctor(slackEnv(d, { REPORT_CHANNEL: "C0OTHER01" }), print)).toBe(false);
+    expect(checks.find((c) => c.label.startsWith("Slack scope chat:write"))?.ok).toBe(false);
+    const channel = checks.find((c) => c.label.startsWith("report channel"));
+    expect(channel?.ok).toBe(false);
+    expect(channel?.detail).toMatch(/\/invite @Gluu Stats/);
+  });
+
+  it("reports a token Slack refuses", async () => {
+    const d = await double();
+    const { checks, print } = collect();
+    const env = parseEnv({
+      SLACK_BOT_TOKEN: "xoxb-not-the-right-one",
+      SLACK_SIGNING_SECRET: "s3cret-12",
+      SLACK_API_URL: d.apiUrl,
+    });
+    expect(await slackDoctor(env, print)).toBe(false);
+    expect(checks[0]?.detail).toMatch(/invalid_auth: check SLACK_BOT_TOKEN/);
+    expect(JSON.stringify(checks)).not.toContain("xoxb-not-the-right-one");
+  });
+
+  it("checks that Socket Mode can connect", async () => {
+    const d = await double();
+    const { checks, print } = collect();
+    expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: d.appToken }), print)).toBe(true);
+    expect(checks.some((c) => c.ok && /Socket Mode connection can be opened/.test(c.label))).toBe(true);
+  });
+});
