@@ -1,0 +1,184 @@
+/**
+ * Terminal renderers for the CLI: plain text with aligned columns, no colour codes, so output
+ * reads the same on a terminal, in a pipe and in a ticket someone pastes it into.
+ */
+import type { Month } from "../months.js";
+import { isoMonth, monthLabel, shortMonthLabel } from "../months.js";
+import type { MonthMessageInput, SeriesMessageInput } from "./blocks.js";
+import {
+  barCells,
+  cleanText,
+  codePointLength,
+  formatChange,
+  formatCount,
+  formatInstant,
+  formatShortChange,
+  grantTypeLabels,
+  tokenKindLabel,
+  truncate,
+} from "./format.js";
+import type { BillingExport } from "./summary.js";
+import { monthChange, seriesSummary, tokenTotals } from "./summary.js";
+
+export type MonthReport = Omit<MonthMessageInput, "navigation">;
+export type SeriesReport = Omit<SeriesMessageInput, "share">;
+export type TextReportInput =
+  | ({ readonly kind: "month" } & MonthReport)
+  | ({ readonly kind: "series" } & SeriesReport);
+
+const HLL_NOTE = "MAU is a HyperLogLog estimate (about 0.6% error).";
+const LABEL_MAX = 40;
+const BAR_WIDTH = 30;
+
+type Align = "left" | "right";
+
+function pad(text: string, width: number, align: Align): string {
+  const fill = " ".repeat(Math.max(0, width - codePointLength(text)));
+  return align === "right" ? fill + text : text + fill;
+}
+
+/**
+ * Rows padded into columns: every line of the result has the same width in code points (wide
+ * CJK characters may still look wider on screen; grant types are ASCII in practice).
+ */
+export function alignTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+  footer?: readonly string[],
+): string[] {
+  const all = footer ? [head, ...rows, footer] : [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => codePointLength(r[c] ?? ""))));
+  const line = (r: readonly string[]): string =>
+    widths.map((w, c) => pad(r[c] ?? "", w, align[c] ?? "left")).join("  ");
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  return [line(head), rule, ...rows.map(line), ...(footer ? [rule, line(footer)] : [])];
+}
+
+function sourceLine(host: string, fetchedAt: number, timeZone: string): string {
+  return `${truncate(cleanText(host), 100) || "Unknown server"} · fetched ${formatInstant(fetchedAt, timeZone)}`;
+}
+
+function renderMonth(input: MonthReport): string {
+  const name = monthLabel(input.month);
+  const lines = [
+    input.current ? `${name} (so far)` : name,
+    sourceLine(input.host, input.fetchedAt, input.timeZone),
+    "",
+  ];
+  const { stats } = input;
+  if (!stats) {
+    lines.push(`No data for ${name}: the server reported no statistics for this month.`);
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(`Monthly active users: ${formatCount(stats.mau)}${input.current ? " so far" : ""}`);
+  const change = monthChange(stats, input.previous);
+  if (change && input.previous)
+    lines.push(`Change vs ${monthLabel(input.previous.month)}: ${formatChange(change)}`);
+  lines.push("");
+
+  const totals = tokenTotals(stats);
+  if (totals.grantTypes.length === 0) {
+    lines.push("Tokens issued: none recorded for this month.");
+  } else {
+    lines.push(`Tokens issued: ${formatCount(totals.total)}`, "");
+    const kinds = totals.kinds.map((k) => k.kind);
+    const labels = grantTypeLabels(totals.grantTypes.map((g) => g.grantType));
+    const head = ["Grant type", ...kinds.map((k) => truncate(tokenKindLabel(k), LABEL_MAX)), "Total"];
+    const rows = totals.grantTypes.map((g) => {
+      const byKind = new Map(g.kinds.map((k) => [k.kind, k.count]));
+      return [
+        truncate(labels.get(g.grantType) ?? g.grantType, LABEL_MAX),
+        ...kinds.map((k) => formatCount(byKind.get(k) ?? 0)),
+        formatCount(g.total),
+      ];
+    });
+    const footer = ["Total", ...totals.kinds.map((k) => formatCount(k.count)), formatCount(totals.total)];
+    const align: Align[] = ["left", ...kinds.map((): Align => "right"), "right"];
+    lines.push(...alignTable(head, rows, align, footer));
+  }
+  lines.push("", HLL_NOTE);
+  return `${lines.join("\n")}\n`;
+}
+
+/** `Jan 2021, Feb 2021`: the terminal has room to name every month. */
+function monthNames(months: readonly Month[]): string {
+  return months.map(shortMonthLabel).join(", ");
+}
+
+function renderSeries(input: SeriesReport): string {
+  const summary = seriesSummary(input.months, input.result);
+  const title = truncate(cleanText(input.title), 150) || "Monthly active users";
+  const lines = [title, sourceLine(input.host, input.fetchedAt, input.timeZone), ""];
+  if (summary.rows.length === 0) {
+    lines.push("No months were asked for.");
+    return `${lines.join("\n")}\n`;
+  }
+  const max = summary.maximum?.mau ?? 0;
+  const rows = summary.rows.map((r) => [
+    shortMonthLabel(r.month),
+    r.stats ? formatCount(r.stats.mau) : "no data",
+    formatShortChange(r.change),
+    r.stats ? "█".repeat(barCells(r.stats.mau, max, BAR_WIDTH)) : "",
+  ]);
+  // The bar column is padded to its full width so every table line has the same length.
+  const head = ["Month", "MAU", "Change", " ".repeat(BAR_WIDTH)];
+  lines.push(...alignTable(head, rows, ["left", "right", "left", "left"]), "");
+
+  if (summary.average !== undefined && summary.maximum) {
+    lines.push(
+      `Average: ${formatCount(summary.average)} (over the ${summary.withData} of ${summary.rows.length} months with data)`,
+      `Maximum: ${formatCount(summary.maximum.mau)} in ${monthLabel(summary.maximum.month)}`,
+    );
+  }
+  const missing = summary.rows.filter((r) => !r.stats).map((r) => r.month);
+  if (missing.length === summary.rows.length) lines.push("No data for any month in this range.");
+  else if (missing.length > 0) lines.push(`No data: ${monthNames(missing)}`);
+  lines.push("", `${HLL_NOTE} The average counts months with data only.`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** One month (MAU, change, tokens table) or a range/trend (a table with a bar per month). */
+export function renderTextReport(input: TextReportInput): string {
+  return input.kind === "month" ? renderMonth(input) : renderSeries(input);
+}
+
+export interface ExportTextMeta {
+  readonly host: string;
+  readonly fetchedAt: number;
+  readonly timeZone: string;
+}
+
+/**
+ * The billing export as Gluu's exporter reports it (each month's MAU, then the signature line
+ * `mau-signature: <hex>`), with the average and maximum the oxTrust MAU report adds.
+ */
+export function renderExportText(exp: BillingExport, meta?: ExportTextMeta): string {
+  const first = exp.rows[0]?.month;
+  const last = exp.rows[exp.rows.length - 1]?.month;
+  const lines = [
+    first && last ? `MAU billing export: ${isoMonth(first)} to ${isoMonth(last)}` : "MAU billing export",
+  ];
+  if (meta) lines.push(sourceLine(meta.host, meta.fetchedAt, meta.timeZone));
+  lines.push("");
+  if (exp.rows.length > 0) {
+    const rows = exp.rows.map((r) => [
+      isoMonth(r.month),
+      r.mau === undefined ? "no data" : formatCount(r.mau),
+    ]);
+    lines.push(...alignTable(["Month", "MAU"], rows, ["left", "right"]), "");
+  }
+  const withData = exp.rows.length - exp.missing.length;
+  if (exp.average !== undefined) {
+    lines.push(`average: ${formatCount(exp.average)} (over the ${withData} months with data)`);
+  }
+  if (exp.maximum) lines.push(`maximum: ${formatCount(exp.maximum.mau)} (${isoMonth(exp.maximum.month)})`);
+  lines.push(`mau-signature: ${exp.signature}`);
+  if (exp.missing.length > 0) {
+    lines.push(
+      "",
+      `No data for ${exp.missing.map(isoMonth).join(", ")}: the official exporter leaves such months out, so they add nothing to the signature. They are missing, not zero.`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
