@@ -132,14 +132,23 @@ export const MONTH_NAME_LIST: readonly string[] = MONTH_NAMES;
  * notion: a team in Auckland reading its figures at 08:00 on the 1st expects the new month.
  */
 export function monthAt(instant: Date | number, timeZone = "UTC"): Month {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "numeric",
-  }).formatToParts(typeof instant === "number" ? new Date(instant) : instant);
+  const parts = monthFormat(timeZone).formatToParts(
+    typeof instant === "number" ? new Date(instant) : instant,
+  );
   const year = Number(parts.find((p) => p.type === "year")?.value);
   const m = Number(parts.find((p) => p.type === "month")?.value);
   return month(year, m);
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one; every command needs several.
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+function monthFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = monthFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" });
+    monthFormats.set(timeZone, f);
+  }
+  return f;
 }
 
 /** First instant of a month in UTC (the server buckets its counters by UTC month). */
@@ -166,7 +175,7 @@ export function isClosed(m: Month, now: number, graceMs = DEFAULT_CLOSE_GRACE_MS
 
 export function isValidTimeZone(tz: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    monthFormat(tz);
     return true;
   } catch {
     return false;

@@ -126,7 +126,7 @@ export function toGluuError(err: unknown, url: string, timeoutMs: number, maxByt
   }
   return new GluuError(
     "network",
-    `connection to ${host} failed (${code ?? (err instanceof Error ? err.message : "unknown error")}); try again later`,
+    `connection to ${host} failed (${code ?? (err instanceof Error ? err.message : "unknown error")})`,
     { url: where, cause: code },
   );
 }

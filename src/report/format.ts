@@ -227,8 +227,13 @@ export function grantTypeLabels(grantTypes: readonly string[]): ReadonlyMap<stri
 // Time
 // ---------------------------------------------------------------------------------------------
 
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Cached per zone: building a formatter costs far more than using one. */
 function instantFormat(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat("en-US", {
+  const cached = instantFormats.get(timeZone);
+  if (cached) return cached;
+  const f = new Intl.DateTimeFormat("en-US", {
     timeZone,
     year: "numeric",
     month: "short",
@@ -238,6 +243,8 @@ function instantFormat(timeZone: string): Intl.DateTimeFormat {
     hourCycle: "h23",
     timeZoneName: "short",
   });
+  instantFormats.set(timeZone, f);
+  return f;
 }
 
 /**

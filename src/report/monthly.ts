@@ -5,7 +5,16 @@
  */
 import type { types as slack } from "@slack/bolt";
 import type { StatResult } from "../gluu/model.js";
-import { addMonths, isoMonth, type Month, monthLabel, monthRange, parseMonthKey, sameMonth, shortMonthLabel } from "../months.js";
+import {
+  addMonths,
+  isoMonth,
+  type Month,
+  monthLabel,
+  monthRange,
+  parseMonthKey,
+  sameMonth,
+  shortMonthLabel,
+} from "../months.js";
 import {
   checkBlockLimits,
   escapeMrkdwn,
@@ -59,7 +68,9 @@ export function renderMonthlySummary(input: MonthlySummaryInput): SlackMessage {
   const signature = `*Billing export* ${shortMonthLabel(trendMonths[0] ?? month)} – ${shortMonthLabel(month)}: average ${
     exp.average === undefined ? "n/a" : formatCount(exp.average)
   }, maximum ${exp.maximum ? formatCount(exp.maximum.mau) : "n/a"}, \`mau-signature: ${exp.signature}\`${
-    exp.missing.length > 0 ? ` (${exp.missing.length} month(s) without data left out, as the exporter does)` : ""
+    exp.missing.length > 0
+      ? ` (${exp.missing.length} month(s) without data left out, as the exporter does)`
+      : ""
   }`;
 
   const withoutHeader = (blocks: readonly KnownBlock[]) => blocks.filter((b) => b.type !== "header");
@@ -119,11 +130,16 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
       e.trigger
     }${link}${error}`;
   });
-  const blocks: KnownBlock[] = [{ type: "header", text: { type: "plain_text", text: "Monthly summary: delivery history" } }];
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: "Monthly summary: delivery history" } },
+  ];
   // Sections hold 3,000 characters; 12 entries of at most ~400 fit in two.
   for (let i = 0; i < lines.length; i += 6) blocks.push(section(lines.slice(i, i + 6).join("\n")));
   blocks.push(context(`Newest first; the last ${entries.length} deliveries.`));
-  return { text: `Monthly summary history: ${entries.length} entries, newest ${monthText(entries[0]?.month ?? "")}`, blocks };
+  return {
+    text: `Monthly summary history: ${entries.length} entries, newest ${monthText(entries[0]?.month ?? "")}`,
+    blocks,
+  };
 }
 
 export function renderHistoryText(entries: readonly HistoryLine[], timeZone: string): string {
@@ -138,6 +154,7 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
   ]);
   const head = ["month", "channel", "time", "trigger", "outcome", "link / error"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const fmt = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
+  const fmt = (r: readonly string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
   return `${[fmt(head), ...rows.map(fmt)].join("\n")}\n`;
 }

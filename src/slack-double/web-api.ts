@@ -136,13 +136,34 @@ function channelInfo(ctx: WebApiContext, id: string): Result {
 /** Built-in answers; auth.test and apps.connections.open need transport state and live in the server. */
 export function builtinHandlers(ctx: WebApiContext): Map<string, MethodHandler> {
   const h = new Map<string, MethodHandler>();
+  // Messages posted per channel, newest last: what conversations.history reads back.
+  const posted = new Map<string, Result[]>();
 
   h.set("chat.postMessage", (args) => {
     const channel = str(args.channel);
     if (!channel) return fail("channel_not_found");
     if (!hasContent(args)) return fail("no_text");
     const ts = ctx.nextTs();
-    return { ok: true, channel: resolveChannel(channel), ts, message: message(ctx, args, ts) };
+    const msg = message(ctx, args, ts);
+    const id = resolveChannel(channel);
+    posted.set(id, [...(posted.get(id) ?? []), msg]);
+    return { ok: true, channel: id, ts, message: msg };
+  });
+
+  h.set("conversations.history", (args) => {
+    const channel = str(args.channel);
+    if (!channel) return fail("channel_not_found");
+    const oldest = Number(str(args.oldest) ?? "0");
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+    const messages = (posted.get(resolveChannel(channel)) ?? [])
+      .filter((m) => Number(m.ts) > oldest)
+      .reverse()
+      .map((m) => {
+        if (withMetadata) return m;
+        const { metadata: _hidden, ...rest } = m;
+        return rest;
+      });
+    return { ok: true, messages, has_more: false };
   });
 
   h.set("chat.postEphemeral", (args) => {

@@ -9,7 +9,7 @@ import type { Logger } from "../log.js";
 
 /** 8 characters, easy to read out and to grep for. */
 export function newRef(): string {
-  return randomBytes(5).toString("base64url").slice(0, 8).toUpperCase().replace(/[-_]/g, "X");
+  return randomBytes(6).toString("base64url").slice(0, 8).toUpperCase().replace(/[-_]/g, "X");
 }
 
 export function userSentence(err: unknown, host: string): string {
@@ -23,8 +23,10 @@ export function userSentence(err: unknown, host: string): string {
     case "server":
       return `The Gluu server ${host} reported an internal error. Try again later.`;
     case "rate_limited":
-      return `The Gluu server ${host} is busy with other statistics requests (it allows one a minute). Try again in a few minutes.`;
+      return `The Gluu server ${host} is busy with other statistics requests (it allows one per interval, server-wide). Try again in a few minutes.`;
     case "bad_response":
+      // The parse error quotes the body: it goes to the log (with the ref), not to the user.
+      return `The Gluu server ${host} sent an answer the bot cannot read. Tell the admin of this bot.`;
     case "too_large":
       return `The Gluu server ${host} sent an answer the bot cannot read (${err.message}). Tell the admin of this bot.`;
     default:
