@@ -5,6 +5,15 @@
 import { ConfigError, type Env, gluuConfig } from "./config/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
+import {
+  createMonthly,
+  historyAnswer,
+  type MonthlySetup,
+  type OpenedStore,
+  openStateStore,
+  postAnswer,
+} from "./schedule/index.js";
+import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createResponsePoster } from "./slack/response-url.js";
 
@@ -12,6 +21,9 @@ export interface Server {
   readonly slack: RunningSlackApp;
   readonly gluu: GluuStack;
   readonly log: Logger;
+  /** Present when REPORT_CHANNEL or REDIS_URL is set. */
+  readonly state: OpenedStore | undefined;
+  readonly monthly: MonthlySetup | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,8 +53,14 @@ export async function startServer(
 ): Promise<Server> {
   const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const mode = slackMode(env);
-  const gluu = opts.gluu ?? createGluuStack(gluuConfig(env), { log, now: opts.now });
+  if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
+  // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
+  const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
+  const gluu =
+    opts.gluu ?? createGluuStack(gluuConfig(env), { log, now: opts.now, store: state?.store.statCache });
   const now = opts.now ?? Date.now;
+  // The poster needs the Slack client, which exists once the app does; replies reach it lazily.
+  let monthly: MonthlySetup | undefined;
   const slack = await startSlackApp({
     mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
     botToken: env.SLACK_BOT_TOKEN ?? "",
@@ -57,8 +75,28 @@ export async function startServer(
       log,
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse: createResponsePoster(),
+      extra: state
+        ? {
+            history: historyAnswer(state.store, env.REPORT_TZ),
+            post: (month) => {
+              if (!monthly) throw new Error("the monthly post is not ready yet");
+              return postAnswer(monthly.poster, env.REPORT_CHANNEL)(month);
+            },
+          }
+        : undefined,
     },
   });
+  if (state) {
+    monthly = createMonthly(env, {
+      store: state,
+      stats: gluu.service,
+      client: slack.app.client,
+      host: gluu.client.host,
+      log,
+      now: opts.now,
+    });
+    await monthly.scheduler?.start();
+  }
   log.info(
     { mode: mode.kind, port: slack.port, gluu: gluu.client.host },
     mode.kind === "http" ? "gluu-stats listening on port %d" : "gluu-stats connected in Socket Mode",
@@ -68,9 +106,13 @@ export async function startServer(
     slack,
     gluu,
     log,
+    state,
+    monthly,
     async stop() {
+      await monthly?.scheduler?.stop();
       await slack.stop();
       await gluu.close();
+      await state?.close();
     },
   };
 }

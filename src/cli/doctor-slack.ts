@@ -15,6 +15,7 @@ export const RECOMMENDED_SCOPES: Readonly<Record<string, string>> = {
   "im:write": "telling ADMIN_USER_IDS by direct message when a monthly post failed",
   "channels:read": "checking public report channels",
   "groups:read": "checking private report channels",
+  "channels:history": "finding a monthly summary already posted after a crash, so it is not posted twice",
 };
 
 function slackError(err: unknown): string {

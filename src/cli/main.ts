@@ -10,10 +10,11 @@ import { createGluuStack, isGluuError } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import { USAGE } from "../query/usage.js";
-import { serveForever } from "../serve.js";
+import { secretsOf, serveForever } from "../serve.js";
 import { runDemo } from "./demo.js";
 import { gluuDoctor, printCheck } from "./doctor.js";
 import { slackDoctor } from "./doctor-slack.js";
+import { historyCommand, postCommand } from "./monthly.js";
 import { OUTPUT_FORMATS, type OutputFormat, renderAnswer } from "./render.js";
 
 const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
@@ -22,6 +23,10 @@ Usage:
   gluu-stats serve                         run the Slack bot (npm start)
   gluu-stats report [when] [--format text|json|csv|openmetrics]
   gluu-stats export [--format text|json]   billing export: last 12 complete months, average, maximum, mau-signature
+  gluu-stats post [month] [--channel C] [--force]
+                                           post the monthly summary now (default: the previous month);
+                                           --force posts again where it was posted before
+  gluu-stats history                       the last 12 monthly summary deliveries
   gluu-stats doctor                        check configuration, discovery, token, stat endpoint, TLS and Slack
   gluu-stats demo                          run the whole pipeline against a built-in server emulator
 
@@ -71,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       format: { type: "string", short: "f" },
+      channel: { type: "string", short: "c" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -100,6 +107,21 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "demo":
       return runDemo(out);
+    case "post": {
+      const env = loadEnv();
+      const log = createLogger({
+        level: process.env.LOG_LEVEL ?? "warn",
+        destination: process.stderr,
+        secrets: secretsOf(env),
+      });
+      return postCommand(
+        env,
+        { month: rest.join(" ") || undefined, channel: values.channel, force: values.force ?? false },
+        { out, err, log },
+      );
+    }
+    case "history":
+      return historyCommand(loadEnv(), out);
     case "serve":
       await serveForever(loadEnv());
       return new Promise<number>(() => {}); // runs until a signal stops it

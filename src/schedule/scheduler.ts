@@ -1,0 +1,140 @@
+/**
+ * When the monthly post runs: node-cron on REPORT_CRON in REPORT_TZ, coordinated across replicas
+ * (node-cron's `distributed` option with a Redis RunCoordinator) when state is shared, plus a
+ * catch-up at start for a bot that was down at the scheduled time.
+ */
+import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
+import { ConfigError } from "../config/index.js";
+import type { Logger } from "../log.js";
+import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "../months.js";
+import type { MonthlyPoster } from "./monthly.js";
+
+export function validateSchedule(expression: string, timeZone: string): void {
+  const problems: string[] = [];
+  if (!cron.validate(expression)) {
+    problems.push(
+      `REPORT_CRON: "${expression.slice(0, 60)}" is not a cron expression; use five or six fields, e.g. "0 9 1 * *" (09:00 on the 1st)`,
+    );
+  }
+  if (!isValidTimeZone(timeZone)) problems.push("REPORT_TZ: must be an IANA time zone such as Europe/Berlin");
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+const MINUTE = 60_000;
+
+/** First instant (minute precision) of `m` as seen in `timeZone`. */
+export function localMonthStart(m: Month, timeZone: string): number {
+  // Offsets are multiples of 15 minutes and within ±14 h of UTC.
+  let t = monthStartUtc(m) - 14 * 60 * MINUTE;
+  while (!sameMonth(monthAt(t, timeZone), m)) t += 15 * MINUTE;
+  return t;
+}
+
+/**
+ * The first scheduled fire in the current month (in `timeZone`) at or before `now`, if there
+ * was one: the moment this month's summary became due. Scans minute by minute with the task's
+ * own matcher (node-cron has no "previous run"); at most one month of minutes, once at start.
+ */
+export function firstFireThisMonth(
+  matches: (d: Date) => boolean,
+  now: number,
+  timeZone: string,
+): number | undefined {
+  const start = localMonthStart(monthAt(now, timeZone), timeZone);
+  for (let t = start; t <= now; t += MINUTE) if (matches(new Date(t))) return t;
+  return undefined;
+}
+
+export interface SchedulerOptions {
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly poster: MonthlyPoster;
+  readonly log: Logger;
+  /** Shared state (Redis): node-cron's distributed mode with this coordinator. */
+  readonly coordinator?: RunCoordinator;
+  /** The file store is one instance's: pending claims found at start are from a dead process. */
+  readonly singleInstance: boolean;
+  readonly now?: () => number;
+  /** How often pending claims of dead replicas are looked for; 0 disables. */
+  readonly reconcileEveryMs?: number;
+}
+
+export class Scheduler {
+  private task: ScheduledTask | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: SchedulerOptions) {
+    validateSchedule(opts.expression, opts.timeZone);
+  }
+
+  /**
+   * Starts the cron task and the catch-up. Resolves once scheduled; the catch-up may retry for
+   * the retry window, so it runs on (`settled()` waits for it).
+   */
+  async start(): Promise<void> {
+    const { expression, timeZone, poster, log, coordinator } = this.opts;
+    this.task = cron.createTask(expression, () => this.fire("scheduled"), {
+      timezone: timeZone,
+      name: "gluu-stats monthly summary",
+      noOverlap: true,
+      ...(coordinator ? { distributed: true, runCoordinator: coordinator } : {}),
+    });
+    await this.task.start();
+    const next = this.task.getNextRun();
+    log.info({ cron: expression, timeZone, next: next?.toISOString() }, "monthly summary scheduled");
+    const now = (this.opts.now ?? Date.now)();
+    const task = this.task;
+    const due = firstFireThisMonth((d) => task.match(d), now, timeZone);
+    void this.track(poster.catchUp(due, this.opts.singleInstance));
+    const every = this.opts.reconcileEveryMs ?? 5 * MINUTE;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        void this.track(poster.catchUp(undefined, false));
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves when every run started so far (catch-up, fires) has finished. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  nextRun(): Date | null {
+    return this.task?.getNextRun() ?? null;
+  }
+
+  private fire(trigger: "scheduled"): Promise<unknown> {
+    return this.track(this.opts.poster.run(trigger));
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const guarded = p.catch((err: unknown) => {
+      this.opts.log.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        "monthly summary run failed",
+      );
+      return undefined as T;
+    });
+    this.running = Promise.allSettled([this.running, guarded]);
+    return guarded;
+  }
+
+  /**
+   * Stops firing and waits up to `graceMs` for a run in progress. A run cut short leaves its
+   * `pending` claim, which the next start reconciles: nothing is lost or posted twice.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.task?.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+  }
+}

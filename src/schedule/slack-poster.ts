@@ -1,0 +1,128 @@
+/**
+ * What the monthly post needs of Slack, over the Web API: post with metadata, find an earlier
+ * post by its metadata (to reconcile after a crash), permalinks, and direct messages to admins.
+ * Errors are classified once, here: retryable (429, 5xx, network) or final (channel_not_found…).
+ */
+import { webApi } from "@slack/bolt";
+import type { SlackMessage } from "../report/blocks.js";
+
+export const SUMMARY_EVENT = "gluu_stats_summary";
+
+export class SlackPostError extends Error {
+  override readonly name = "SlackPostError";
+  constructor(
+    message: string,
+    /** Slack's error code, e.g. channel_not_found, or http_500 / network. */
+    readonly code: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Final Slack errors get one sentence saying what to do. */
+const FIX: Readonly<Record<string, string>> = {
+  channel_not_found: "check the channel ID in REPORT_CHANNEL, and invite the bot if the channel is private",
+  not_in_channel: "invite the bot to the channel (/invite @Gluu Stats)",
+  is_archived: "the channel is archived: choose another REPORT_CHANNEL",
+  invalid_auth: "check SLACK_BOT_TOKEN",
+  token_revoked: "the app was uninstalled or the token revoked: reinstall and update SLACK_BOT_TOKEN",
+  missing_scope: "add the scope named in manifest.yml and reinstall the app",
+  msg_too_long: "the message was too long (a bug: please report it)",
+  invalid_blocks: "Slack refused the blocks (a bug: please report it)",
+};
+
+export function classifySlackError(err: unknown): SlackPostError {
+  if (err instanceof SlackPostError) return err;
+  const e = err as { code?: string; data?: { error?: string }; statusCode?: number; message?: string };
+  switch (e.code) {
+    case webApi.ErrorCode.PlatformError: {
+      const code = e.data?.error ?? "unknown_error";
+      const retryable = code === "ratelimited" || code === "internal_error" || code === "fatal_error";
+      return new SlackPostError(
+        `Slack refused: ${code}${FIX[code] ? ` (${FIX[code]})` : ""}`,
+        code,
+        retryable,
+      );
+    }
+    case webApi.ErrorCode.RateLimitedError:
+      return new SlackPostError("Slack rate-limited the bot", "ratelimited", true);
+    case webApi.ErrorCode.HTTPError:
+      return new SlackPostError(
+        `Slack answered HTTP ${e.statusCode ?? "?"}`,
+        `http_${e.statusCode ?? 0}`,
+        (e.statusCode ?? 500) >= 500 || e.statusCode === 429,
+      );
+    case webApi.ErrorCode.RequestError:
+      return new SlackPostError("Slack could not be reached", "network", true);
+    default:
+      return new SlackPostError(e.message ?? String(err), "unknown", false);
+  }
+}
+
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+export interface SlackPoster {
+  post(channel: string, message: SlackMessage, deliveryKey: string): Promise<PostedMessage>;
+  /** A summary posted with this delivery key since `sinceMs`, if Slack has one. */
+  findPosted(channel: string, deliveryKey: string, sinceMs: number): Promise<PostedMessage | undefined>;
+  permalink(message: PostedMessage): Promise<string | undefined>;
+  directMessage(userId: string, text: string): Promise<void>;
+}
+
+export function webApiPoster(client: webApi.WebClient): SlackPoster {
+  return {
+    async post(channel, message, deliveryKey) {
+      try {
+        const res = await client.chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          metadata: { event_type: SUMMARY_EVENT, event_payload: { delivery: deliveryKey } },
+        });
+        return { channel: res.channel ?? channel, ts: res.ts ?? "" };
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+    },
+    async findPosted(channel, deliveryKey, sinceMs) {
+      try {
+        const res = await client.conversations.history({
+          channel,
+          oldest: String(Math.floor(sinceMs / 1000) - 60),
+          include_all_metadata: true,
+          limit: 200,
+        });
+        const hit = (res.messages ?? []).find(
+          (m) =>
+            m.metadata?.event_type === SUMMARY_EVENT &&
+            (m.metadata.event_payload as { delivery?: unknown } | undefined)?.delivery === deliveryKey,
+        );
+        return hit?.ts ? { channel, ts: hit.ts } : undefined;
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+    },
+    async permalink(message) {
+      try {
+        const res = await client.chat.getPermalink({ channel: message.channel, message_ts: message.ts });
+        return res.permalink;
+      } catch {
+        return undefined;
+      }
+    },
+    async directMessage(userId, text) {
+      try {
+        const im = await client.conversations.open({ users: userId });
+        const channel = im.channel?.id;
+        if (channel) await client.chat.postMessage({ channel, text });
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+    },
+  };
+}
