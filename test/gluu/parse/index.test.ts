@@ -1,35 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { GluuError } from "../../../src/gluu/errors.js";
-import type { MonthStats, StatFormat } from "../../../src/gluu/model.js";
+import type { StatFormat } from "../../../src/gluu/model.js";
 import { detectStatFormat, parseStatBody } from "../../../src/gluu/parse/index.js";
-
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../fixtures/stat/${name}`, import.meta.url), "utf8");
-
-const SEED: MonthStats[] = [
-  {
-    month: { year: 2021, month: 11 },
-    mau: 2,
-    tokens: {
-      authorization_code: { access_token: 144, id_token: 144, refresh_token: 0, uma_token: 0 },
-      client_credentials: { access_token: 10, id_token: 0, refresh_token: 0, uma_token: 0 },
-    },
-  },
-];
+import { badResponse, fixture, SEED } from "./helpers.js";
 
 const FORMATS: StatFormat[] = ["json", "openmetrics"];
-
-function badResponse(run: () => unknown): GluuError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GluuError);
-    expect((err as GluuError).code).toBe("bad_response");
-    return err as GluuError;
-  }
-  return expect.unreachable("expected GluuError(bad_response)");
-}
 
 describe("parseStatBody", () => {
   it.each([
