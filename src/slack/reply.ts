@@ -4,7 +4,6 @@
  * what the demo and the benchmark drive directly.
  */
 import { type Answer, answer, isStatsQuery, statsOf } from "../answer/index.js";
-import type { StatResult } from "../gluu/model.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { addMonths, compareMonths, isoMonth, type Month, monthAt } from "../months.js";
@@ -135,4 +134,3 @@ export async function replyTo(
   }
 }
 
-export type { StatResult };
