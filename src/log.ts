@@ -33,12 +33,19 @@ export const REDACT_PATHS = [
 
 const SLACK_TOKEN = /\b(xox[abposer]-|xapp-)[A-Za-z0-9-]+/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+// Slack payloads logged at debug carry a verification token; Socket Mode URLs carry a ticket.
+const JSON_TOKEN = /("(?:token|verification_token|client_secret|access_token)"\s*:\s*")[^"]*/g;
+const URL_TICKET = /([?&]ticket=)[^&\s"']+/g;
 
 export function scrubber(secrets: readonly string[]): (text: string) => string {
   // Short values would blank out ordinary words; real secrets are long.
   const values = [...new Set(secrets.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
   return (text) => {
-    let out = text.replace(SLACK_TOKEN, "$1[redacted]").replace(BEARER, "$1 [redacted]");
+    let out = text
+      .replace(SLACK_TOKEN, "$1[redacted]")
+      .replace(BEARER, "$1 [redacted]")
+      .replace(JSON_TOKEN, "$1[redacted]")
+      .replace(URL_TICKET, "$1[redacted]");
     for (const v of values) if (out.includes(v)) out = out.split(v).join("[redacted]");
     return out;
   };

@@ -72,6 +72,11 @@ export function tryAddMonths(m: Month, n: number): Month | undefined {
   return tryMonth(Math.floor(index / 12), (index % 12) + 1);
 }
 
+/** `m` moved back `n` months, but not before the first supported month (January MIN_YEAR). */
+export function monthsBack(m: Month, n: number): Month {
+  return tryAddMonths(m, -n) ?? { year: MIN_YEAR, month: 1 };
+}
+
 export function compareMonths(a: Month, b: Month): number {
   return monthIndex(a) - monthIndex(b);
 }

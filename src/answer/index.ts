@@ -5,7 +5,7 @@
  */
 import type { StatResult } from "../gluu/model.js";
 import type { StatService } from "../gluu/stat-service.js";
-import { addMonths, type Month, monthLabel, monthRange, sameMonth, shortMonthLabel } from "../months.js";
+import { type Month, monthLabel, monthRange, sameMonth, shortMonthLabel, tryAddMonths } from "../months.js";
 import type { Query } from "../query/types.js";
 import { type BillingExport, billingExport } from "../report/summary.js";
 
@@ -33,8 +33,11 @@ export function isStatsQuery(q: Query): q is StatsQuery {
 /** The months a query needs from the server (a month also needs the one before, for its change). */
 export function monthsFor(q: StatsQuery): Month[] {
   switch (q.kind) {
-    case "month":
-      return [addMonths(q.month, -1), q.month];
+    case "month": {
+      // January 2000 has no month before it that the bot could ask for.
+      const previous = tryAddMonths(q.month, -1);
+      return previous ? [previous, q.month] : [q.month];
+    }
     case "range":
     case "trend":
     case "export":

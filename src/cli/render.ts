@@ -1,7 +1,7 @@
 /** An Answer as the CLI prints it, in each output format. */
 import { type Answer, statsOf } from "../answer/index.js";
 import { writeOpenMetrics } from "../emulator/index.js";
-import { addMonths } from "../months.js";
+import { tryAddMonths } from "../months.js";
 import { renderCsv } from "../report/csv.js";
 import { renderExporterJson, renderJson } from "../report/json.js";
 import { seriesSummary } from "../report/summary.js";
@@ -31,12 +31,13 @@ export function renderAnswer(a: Answer, format: OutputFormat, ctx: RenderContext
     case "text":
       if (a.kind === "export") return renderExportText(a.export, meta);
       if (a.kind === "month") {
+        const before = tryAddMonths(a.month, -1);
         return renderTextReport({
           kind: "month",
           month: a.month,
           current: a.current,
           stats: statsOf(a.result, a.month),
-          previous: statsOf(a.result, addMonths(a.month, -1)),
+          previous: before && statsOf(a.result, before),
           ...meta,
         });
       }

@@ -394,8 +394,14 @@ class GluuEmulator implements Emulator {
       remaining -= chunk.length;
       if (res.write(chunk)) return undefined;
       return new Promise((resolve) => {
-        res.once("drain", resolve);
-        res.once("close", resolve);
+        // Remove both listeners whichever fires, or a long stream piles them up on `res`.
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
       });
     };
     // Valid JSON when complete, so only a size cap, not a parse error, can stop a client.

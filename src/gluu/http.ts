@@ -124,6 +124,12 @@ export function toGluuError(err: unknown, url: string, timeoutMs: number, maxByt
       },
     );
   }
+  if (code === "UND_ERR_SOCKET" || code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_CLOSED") {
+    return new GluuError("network", `the connection to ${host} was closed before it answered`, {
+      url: where,
+      cause: code,
+    });
+  }
   return new GluuError(
     "network",
     `connection to ${host} failed (${code ?? (err instanceof Error ? err.message : "unknown error")})`,

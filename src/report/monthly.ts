@@ -6,14 +6,15 @@
 import type { types as slack } from "@slack/bolt";
 import type { StatResult } from "../gluu/model.js";
 import {
-  addMonths,
   isoMonth,
   type Month,
   monthLabel,
   monthRange,
+  monthsBack,
   parseMonthKey,
   sameMonth,
   shortMonthLabel,
+  tryAddMonths,
 } from "../months.js";
 import {
   checkBlockLimits,
@@ -48,9 +49,11 @@ export function renderMonthlySummary(input: MonthlySummaryInput): SlackMessage {
   const { month, result, host, timeZone } = input;
   const meta = { host, fetchedAt: result.fetchedAt, timeZone };
   const stats = statsOf(result, month);
-  const lastYear = addMonths(month, -12);
+  // Only a label and a lookup, never fetched: it may lie before the first supported month.
+  const lastYear: Month = { year: month.year - 1, month: month.month };
   const yoy = monthChange(stats, statsOf(result, lastYear));
-  const trendMonths = monthRange(addMonths(month, -11), month);
+  const trendMonths = monthRange(monthsBack(month, 11), month);
+  const before = tryAddMonths(month, -1);
   const exp = billingExport(trendMonths, result);
 
   const monthMessage = renderMonthMessage({
@@ -58,7 +61,7 @@ export function renderMonthlySummary(input: MonthlySummaryInput): SlackMessage {
     month,
     current: false,
     stats,
-    previous: statsOf(result, addMonths(month, -1)),
+    previous: before && statsOf(result, before),
   });
   const series = renderSeriesMessage({ ...meta, title: "Last 12 months", months: trendMonths, result });
 

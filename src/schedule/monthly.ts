@@ -21,7 +21,16 @@ import { isGluuError } from "../gluu/errors.js";
 import type { StatResult } from "../gluu/model.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, parseMonthKey } from "../months.js";
+import {
+  addMonths,
+  isoMonth,
+  type Month,
+  monthAt,
+  monthKey,
+  monthLabel,
+  monthsBack,
+  parseMonthKey,
+} from "../months.js";
 import type { SlackMessage } from "../report/blocks.js";
 import { SlackPostError, type SlackPoster } from "./slack-poster.js";
 import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
@@ -64,13 +73,6 @@ export type DeliveryOutcome =
 
 export function deliveryKeyString(key: DeliveryKey): string {
   return `${key.channel}:${key.month}`;
-}
-
-/** The months a summary needs, fetched in one request. */
-export function summaryMonths(month: Month): Month[] {
-  const out: Month[] = [];
-  for (let i = -12; i <= 0; i++) out.push(addMonths(month, i));
-  return out;
 }
 
 export class MonthlyPoster {
@@ -196,7 +198,7 @@ export class MonthlyPoster {
   }
 
   private async fetch(month: Month): Promise<StatResult> {
-    const a = await answer({ kind: "range", from: addMonths(month, -12), to: month }, this.opts.stats);
+    const a = await answer({ kind: "range", from: monthsBack(month, 12), to: month }, this.opts.stats);
     return a.result;
   }
 
@@ -217,7 +219,11 @@ export class MonthlyPoster {
     return pRetry(fn, {
       retries: Number.POSITIVE_INFINITY,
       maxRetryTime: windowMs,
-      minTimeout: this.opts.retry?.minTimeoutMs ?? 30_000,
+      // A manual post has someone waiting: retry every few seconds rather than every 30 s.
+      minTimeout: Math.min(
+        this.opts.retry?.minTimeoutMs ?? 30_000,
+        windowMs < this.opts.retryWindowMs ? 2_000 : 30_000,
+      ),
       maxTimeout: this.opts.retry?.maxTimeoutMs ?? 30 * 60_000,
       factor: 2,
       shouldRetry: ({ error }) =>

@@ -6,7 +6,7 @@
 import { type Answer, answer, isStatsQuery, statsOf } from "../answer/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import { addMonths, compareMonths, isoMonth, type Month, monthAt } from "../months.js";
+import { addMonths, compareMonths, isoMonth, type Month, monthAt, tryAddMonths } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import type { ParsedCommand } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
@@ -62,16 +62,17 @@ export function renderAnswer(
     case "month": {
       const current = monthAt(ctx.now(), ctx.timeZone);
       const next = addMonths(a.month, 1);
+      const before = tryAddMonths(a.month, -1);
       return renderMonthMessage({
         ...meta,
         month: a.month,
         current: a.current,
         stats: statsOf(a.result, a.month),
-        previous: statsOf(a.result, addMonths(a.month, -1)),
+        previous: before && statsOf(a.result, before),
         navigation: shared
           ? undefined
           : {
-              prev: monthValue(addMonths(a.month, -1)),
+              prev: before && monthValue(before),
               next: compareMonths(next, current) <= 0 ? monthValue(next) : undefined,
               trend: "trend",
               share: `${monthValue(a.month)} public`,
@@ -133,4 +134,3 @@ export async function replyTo(
     return renderErrorMessage(userSentence(err, ctx.host), ref);
   }
 }
-
