@@ -4,18 +4,15 @@
  * same pieces the Slack app uses.
  */
 import { parseArgs } from "node:util";
-import { answer, isStatsQuery } from "../answer/index.js";
-import { ConfigError, gluuConfig, loadEnv } from "../config/index.js";
-import { createGluuStack, isGluuError } from "../gluu/index.js";
-import { createLogger } from "../log.js";
-import { parseCommand } from "../query/parse.js";
+import { ConfigError, loadEnv } from "../config/index.js";
+import { isGluuError } from "../gluu/errors.js";
 import { USAGE } from "../query/usage.js";
-import { secretsOf, serveForever } from "../serve.js";
-import { runDemo } from "./demo.js";
-import { gluuDoctor, printCheck } from "./doctor.js";
-import { slackDoctor } from "./doctor-slack.js";
-import { historyCommand, postCommand } from "./monthly.js";
-import { OUTPUT_FORMATS, type OutputFormat, renderAnswer } from "./render.js";
+
+// Each command imports what it needs when it runs: `serve` (npm start) then loads neither the
+// emulator, the Slack double nor the doctor, which keeps its start-up time and memory down.
+
+export const OUTPUT_FORMATS = ["text", "json", "csv", "openmetrics"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
 
@@ -37,38 +34,6 @@ Configuration comes from the environment or a .env file (see .env.example).`;
 
 const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
-
-async function report(positionals: string[], format: OutputFormat, forceQuery?: string): Promise<number> {
-  const env = loadEnv();
-  const timeZone = env.REPORT_TZ;
-  const parsed = parseCommand(forceQuery ?? positionals.join(" "), { now: Date.now(), timeZone });
-  if (!parsed.ok) {
-    err(`${parsed.message}\n\n${parsed.usage.replace(/[*`_]/g, "")}`);
-    return 2;
-  }
-  const { query } = parsed.command;
-  if (!isStatsQuery(query)) {
-    if (query.kind === "help") {
-      out(HELP);
-      return 0;
-    }
-    err(`"${query.kind}" is not a report; see gluu-stats --help`);
-    return 2;
-  }
-  const log = createLogger({
-    level: process.env.LOG_LEVEL ?? "warn",
-    destination: process.stderr,
-    secrets: [env.GLUU_CLIENT_SECRET ?? ""],
-  });
-  const stack = createGluuStack(gluuConfig(env), { log });
-  try {
-    const a = await answer(query, stack.service);
-    out(renderAnswer(a, format, { host: stack.client.host, timeZone }));
-    return 0;
-  } finally {
-    await stack.close();
-  }
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -93,10 +58,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "report":
-      return report(rest, format);
-    case "export":
-      return report([], format, "export");
+    case "export": {
+      const { report } = await import("./report.js");
+      return report(
+        command === "export" ? [] : rest,
+        format,
+        { out, err, help: HELP },
+        command === "export" ? "export" : undefined,
+      );
+    }
     case "doctor": {
+      const [{ gluuDoctor, printCheck }, { slackDoctor }] = await Promise.all([
+        import("./doctor.js"),
+        import("./doctor-slack.js"),
+      ]);
       const env = loadEnv();
       const print = printCheck(out);
       out("Gluu server");
@@ -105,9 +80,16 @@ export async function main(argv: string[]): Promise<number> {
       const slackOk = await slackDoctor(env, print);
       return gluuOk && slackOk ? 0 : 1;
     }
-    case "demo":
+    case "demo": {
+      const { runDemo } = await import("./demo.js");
       return runDemo(out);
+    }
     case "post": {
+      const [{ postCommand }, { createLogger }, { secretsOf }] = await Promise.all([
+        import("./monthly.js"),
+        import("../log.js"),
+        import("../serve.js"),
+      ]);
       const env = loadEnv();
       const log = createLogger({
         level: process.env.LOG_LEVEL ?? "warn",
@@ -120,11 +102,15 @@ export async function main(argv: string[]): Promise<number> {
         { out, err, log },
       );
     }
-    case "history":
+    case "history": {
+      const { historyCommand } = await import("./monthly.js");
       return historyCommand(loadEnv(), out);
-    case "serve":
+    }
+    case "serve": {
+      const { serveForever } = await import("../serve.js");
       await serveForever(loadEnv());
       return new Promise<number>(() => {}); // runs until a signal stops it
+    }
     default:
       err(`unknown command "${command}"\n\n${HELP}`);
       return 2;

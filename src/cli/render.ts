@@ -7,8 +7,7 @@ import { renderExporterJson, renderJson } from "../report/json.js";
 import { seriesSummary } from "../report/summary.js";
 import { renderExportText, renderTextReport } from "../report/text.js";
 
-export const OUTPUT_FORMATS = ["text", "json", "csv", "openmetrics"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import type { OutputFormat } from "./main.js";
 
 export interface RenderContext {
   readonly host: string;

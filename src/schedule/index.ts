@@ -12,10 +12,8 @@ import type { Logger } from "../log.js";
 import { isoMonth, type Month, monthLabel } from "../months.js";
 import { renderErrorMessage, type SlackMessage } from "../report/blocks.js";
 import { renderHistoryMessage, renderMonthlySummary } from "../report/monthly.js";
-import { FileStateStore } from "./file-store.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
-import { RedisRunCoordinator } from "./redis-coordinator.js";
-import { RedisStateStore } from "./redis-store.js";
+import type { RedisRunCoordinator } from "./redis-coordinator.js";
 import { Scheduler } from "./scheduler.js";
 import { webApiPoster } from "./slack-poster.js";
 import type { StateStore } from "./store.js";
@@ -30,11 +28,17 @@ export interface OpenedStore {
 
 /** Redis when REDIS_URL is set, else the file under STATE_DIR. A corrupt state stops start-up. */
 export async function openStateStore(env: Env): Promise<OpenedStore> {
+  // Imported on demand: a bot without Redis does not load the Redis client at all.
   if (env.REDIS_URL) {
+    const [{ RedisStateStore }, { RedisRunCoordinator }] = await Promise.all([
+      import("./redis-store.js"),
+      import("./redis-coordinator.js"),
+    ]);
     const store = await RedisStateStore.connect(env.REDIS_URL);
     const coordinator = new RedisRunCoordinator(store.redis);
     return { store, singleInstance: false, coordinator, close: () => store.close() };
   }
+  const { FileStateStore } = await import("./file-store.js");
   const store = await FileStateStore.open(env.STATE_DIR);
   return { store, singleInstance: true, close: () => store.close() };
 }
