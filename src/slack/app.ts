@@ -72,6 +72,8 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     logLevel: LogLevel.INFO,
     clientOptions,
     deferInitialization: true,
+    // Bolt's conversation store keeps per-conversation state we never use, at a cost on every request.
+    convoStore: false as const,
   };
   const app =
     opts.mode.kind === "http"

@@ -3,11 +3,11 @@
  * wiring (ack, respond, signatures) lives in the listeners; this is the logic they share, and
  * what the demo and the benchmark drive directly.
  */
-import { type Answer, answer, isStatsQuery, statsOf } from "../answer/index.js";
+import { type Answer, answer, isStatsQuery, type StatsQuery, statsOf } from "../answer/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { addMonths, compareMonths, isoMonth, type Month, monthAt, tryAddMonths } from "../months.js";
-import { parseCommand } from "../query/parse.js";
+import { formatCommand, parseCommand } from "../query/parse.js";
 import type { ParsedCommand } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
 import {
@@ -99,6 +99,32 @@ function shareValue(a: Extract<Answer, { kind: "series" }>): string {
   return first && last ? `${monthValue(first)}..${monthValue(last)} public` : "trend public";
 }
 
+/** Replies being built, per context and command: a burst of identical commands builds one. */
+const building = new WeakMap<object, Map<string, Promise<SlackMessage>>>();
+
+/**
+ * The stat service already merges identical queries into one request; this merges the work
+ * after it too (summaries, Block Kit), so 200 people asking at once cost one render. Only while
+ * in flight: a finished reply is never reused, so nothing can go stale.
+ */
+function sharedReply(command: ParsedCommand, query: StatsQuery, ctx: ReplyContext): Promise<SlackMessage> {
+  let flights = building.get(ctx);
+  if (!flights) {
+    flights = new Map();
+    building.set(ctx, flights);
+  }
+  // The current month decides the navigation buttons, so it is part of what makes replies equal.
+  const key = `${formatCommand(command)}|${isoMonth(monthAt(ctx.now(), ctx.timeZone))}`;
+  const existing = flights.get(key);
+  if (existing) return existing;
+  const work = answer(query, ctx.stats).then((a) => renderAnswer(a, ctx, command.public));
+  const own = flights;
+  own.set(key, work);
+  const done = () => own.delete(key);
+  work.then(done, done);
+  return work;
+}
+
 /**
  * The full answer to a parsed command, with every failure turned into a message: this never
  * throws, so a listener can always respond.
@@ -110,9 +136,7 @@ export async function replyTo(
 ): Promise<SlackMessage> {
   const { query } = command;
   try {
-    if (isStatsQuery(query)) {
-      return renderAnswer(await answer(query, ctx.stats), ctx, command.public);
-    }
+    if (isStatsQuery(query)) return await sharedReply(command, query, ctx);
     switch (query.kind) {
       case "help":
         return renderHelpMessage(USAGE);

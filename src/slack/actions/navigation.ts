@@ -8,7 +8,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "
 import { isStatsQuery } from "../../answer/index.js";
 import { ACTION_IDS, renderErrorMessage, renderRefusal } from "../../report/blocks.js";
 import { checkAccess } from "../access.js";
-import type { ListenerDeps } from "../deps.js";
+import { afterPendingIo, type ListenerDeps } from "../deps.js";
 import { buttonActionSchema } from "../payloads.js";
 import { parseText, replyTo } from "../reply.js";
 
@@ -53,6 +53,7 @@ export function navigationAction(deps: ListenerDeps) {
     }
     await deps.track(
       (async () => {
+        await afterPendingIo();
         const message = await replyTo(parsed.command, deps, { userId: user.id, channelId: channel?.id });
         await send(
           share

@@ -6,7 +6,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { renderErrorMessage, renderRefusal } from "../../report/blocks.js";
 import { checkAccess, isAdmin } from "../access.js";
-import type { ListenerDeps } from "../deps.js";
+import { afterPendingIo, type ListenerDeps } from "../deps.js";
 import { commandSchema } from "../payloads.js";
 import { immediateReply, parseText, replyTo } from "../reply.js";
 
@@ -48,6 +48,7 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     await ack();
     await deps.track(
       (async () => {
+        await afterPendingIo();
         const message = await replyTo(parsed.command, deps, { userId, channelId });
         try {
           await deps.postResponse(responseUrl, {
