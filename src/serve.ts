@@ -61,6 +61,7 @@ export async function startServer(
   const now = opts.now ?? Date.now;
   // The poster needs the Slack client, which exists once the app does; replies reach it lazily.
   let monthly: MonthlySetup | undefined;
+  const postResponse = createResponsePoster();
   const slack = await startSlackApp({
     mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
     botToken: env.SLACK_BOT_TOKEN ?? "",
@@ -74,7 +75,7 @@ export async function startServer(
       now,
       log,
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
-      postResponse: createResponsePoster(),
+      postResponse,
       extra: state
         ? {
             history: historyAnswer(state.store, env.REPORT_TZ),
@@ -111,6 +112,7 @@ export async function startServer(
     async stop() {
       await monthly?.scheduler?.stop();
       await slack.stop();
+      await postResponse.close();
       await gluu.close();
       await state?.close();
     },

@@ -5,7 +5,7 @@
  * client's default policy (10 retries over 30 minutes) would outlive the URL.
  */
 import pRetry, { AbortError } from "p-retry";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import type { SlackMessage } from "../report/blocks.js";
 
 export interface ResponsePayload extends SlackMessage {
@@ -44,11 +44,21 @@ export interface ResponseUrlOptions {
 
 export type PostResponse = (url: string, payload: ResponsePayload) => Promise<void>;
 
-export function createResponsePoster(opts: ResponseUrlOptions = {}): PostResponse {
+/**
+ * Replies all go to one origin (hooks.slack.com). Without a cap, a burst of 200 replies opens
+ * 200 sockets (undici's default pool is unbounded), and the sockets and their buffers are what
+ * a bot's memory grows by under load; a few keep-alive connections carry a burst just as well.
+ */
+const REPLY_CONNECTIONS = 32;
+
+export function createResponsePoster(
+  opts: ResponseUrlOptions = {},
+): PostResponse & { close(): Promise<void> } {
   const attempts = opts.attempts ?? 3;
+  const dispatcher = new Agent({ connections: REPLY_CONNECTIONS, keepAliveTimeout: 30_000 });
   const maxWaitMs = opts.maxWaitMs ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  return async (url, payload) => {
+  const post: PostResponse = async (url, payload) => {
     await pRetry(
       async () => {
         let res: Awaited<ReturnType<typeof request>>;
@@ -58,6 +68,7 @@ export function createResponsePoster(opts: ResponseUrlOptions = {}): PostRespons
             headers: { "content-type": "application/json; charset=utf-8" },
             body: JSON.stringify(payload),
             signal: AbortSignal.timeout(timeoutMs),
+            dispatcher,
           });
         } catch (err) {
           throw new ResponseUrlError(
@@ -88,4 +99,5 @@ export function createResponsePoster(opts: ResponseUrlOptions = {}): PostRespons
       { retries: attempts - 1, minTimeout: opts.minTimeoutMs ?? 500, factor: 2, maxTimeout: 4000 },
     );
   };
+  return Object.assign(post, { close: () => dispatcher.close() });
 }
