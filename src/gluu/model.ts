@@ -37,6 +37,11 @@ export interface StatResult {
   readonly noData: readonly Month[];
   /** When the oldest figure in this result was fetched from the server (ms since epoch). */
   readonly fetchedAt: number;
+  /**
+   * When the newest figure was fetched. With `fetchedAt` it identifies the data: any month
+   * fetched again makes it later. Absent from results not made by the stat service.
+   */
+  readonly latestFetchedAt?: number;
 }
 
 export function tokenCounts(partial: Readonly<Record<string, number>>): TokenCounts {

@@ -110,13 +110,20 @@ export class StatService {
     const withData: MonthStats[] = [];
     const noData: Month[] = [];
     let fetchedAt = Number.POSITIVE_INFINITY;
+    let latestFetchedAt = Number.NEGATIVE_INFINITY;
     entries.forEach((entry, i) => {
       const m = unique[i] as Month;
       if (entry.stats) withData.push(entry.stats);
       else noData.push(m);
       fetchedAt = Math.min(fetchedAt, entry.fetchedAt);
+      latestFetchedAt = Math.max(latestFetchedAt, entry.fetchedAt);
     });
-    return { months: withData, noData, fetchedAt: Number.isFinite(fetchedAt) ? fetchedAt : now };
+    return {
+      months: withData,
+      noData,
+      fetchedAt: Number.isFinite(fetchedAt) ? fetchedAt : now,
+      latestFetchedAt: Number.isFinite(latestFetchedAt) ? latestFetchedAt : now,
+    };
   }
 
   /** Whether a cached value can be served without asking the server. */

@@ -110,7 +110,11 @@ export function escapeMrkdwn(text: string): string {
  * cut falls between characters, never inside an entity.
  */
 export function safeMrkdwn(text: string, max: number): string {
-  const chars = Array.from(cleanText(text));
+  const clean = cleanText(text);
+  // Nearly every string fits: escape it whole and skip the per-character budget walk.
+  const whole = escapeMrkdwn(clean);
+  if (whole.length <= max) return whole;
+  const chars = Array.from(clean);
   let out = "";
   for (let i = 0; i < chars.length; i++) {
     const piece = escapeMrkdwn(chars[i] ?? "");

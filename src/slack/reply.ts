@@ -101,11 +101,32 @@ function shareValue(a: Extract<Answer, { kind: "series" }>): string {
 
 /** Replies being built, per context and command: a burst of identical commands builds one. */
 const building = new WeakMap<object, Map<string, Promise<SlackMessage>>>();
+/** Replies built, per context, by command and data version: the same figures render once. */
+const built = new WeakMap<object, Map<string, SlackMessage>>();
+const BUILT_KEEP = 64;
+
+function renderOnce(a: Answer, key: string, ctx: ReplyContext, shared: boolean): SlackMessage {
+  const { fetchedAt, latestFetchedAt } = a.result;
+  if (latestFetchedAt === undefined) return renderAnswer(a, ctx, shared);
+  let cache = built.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    built.set(ctx, cache);
+  }
+  // Oldest and newest fetch times change whenever any month of the answer is fetched again.
+  const version = `${key}|${fetchedAt}|${latestFetchedAt}`;
+  const hit = cache.get(version);
+  if (hit) return hit;
+  const message = renderAnswer(a, ctx, shared);
+  cache.set(version, message);
+  if (cache.size > BUILT_KEEP) cache.delete(cache.keys().next().value as string);
+  return message;
+}
 
 /**
  * The stat service already merges identical queries into one request; this merges the work
  * after it too (summaries, Block Kit), so 200 people asking at once cost one render. Only while
- * in flight: a finished reply is never reused, so nothing can go stale.
+ * in flight; finished replies are reused only for the same data version (see renderOnce).
  */
 function sharedReply(command: ParsedCommand, query: StatsQuery, ctx: ReplyContext): Promise<SlackMessage> {
   let flights = building.get(ctx);
@@ -117,7 +138,7 @@ function sharedReply(command: ParsedCommand, query: StatsQuery, ctx: ReplyContex
   const key = `${formatCommand(command)}|${isoMonth(monthAt(ctx.now(), ctx.timeZone))}`;
   const existing = flights.get(key);
   if (existing) return existing;
-  const work = answer(query, ctx.stats).then((a) => renderAnswer(a, ctx, command.public));
+  const work = answer(query, ctx.stats).then((a) => renderOnce(a, key, ctx, command.public));
   const own = flights;
   own.set(key, work);
   const done = () => own.delete(key);

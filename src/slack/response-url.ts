@@ -4,9 +4,11 @@
  * button press's replacement), within about 15 seconds, and Retry-After is honoured. The Web API
  * client's default policy (10 retries over 30 minutes) would outlive the URL.
  */
+import pLimit from "p-limit";
 import pRetry, { AbortError } from "p-retry";
 import { Agent, request } from "undici";
 import type { SlackMessage } from "../report/blocks.js";
+import { afterPendingIo } from "./deps.js";
 
 export interface ResponsePayload extends SlackMessage {
   readonly response_type?: "ephemeral" | "in_channel";
@@ -55,27 +57,43 @@ export function createResponsePoster(
   opts: ResponseUrlOptions = {},
 ): PostResponse & { close(): Promise<void> } {
   const attempts = opts.attempts ?? 3;
-  const dispatcher = new Agent({ connections: REPLY_CONNECTIONS, keepAliveTimeout: 30_000 });
   const maxWaitMs = opts.maxWaitMs ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const dispatcher = new Agent({
+    connections: REPLY_CONNECTIONS,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  // When one slow Gluu answer releases hundreds of waiting replies at once, their requests are
+  // set up a few at a time, each after the pending acks: the slot covers one HTTP exchange,
+  // never a backoff or a Retry-After wait.
+  const slots = pLimit(REPLY_CONNECTIONS);
+  const exchange = (url: string, body: string) =>
+    slots(async () => {
+      await afterPendingIo();
+      const res = await request(url, {
+        method: "POST",
+        headers: { "content-type": "application/json; charset=utf-8" },
+        body,
+        dispatcher,
+      });
+      return { statusCode: res.statusCode, headers: res.headers, body: await res.body.text() };
+    });
   const post: PostResponse = async (url, payload) => {
+    const json = JSON.stringify(payload);
     await pRetry(
       async () => {
-        let res: Awaited<ReturnType<typeof request>>;
+        let res: Awaited<ReturnType<typeof exchange>>;
         try {
-          res = await request(url, {
-            method: "POST",
-            headers: { "content-type": "application/json; charset=utf-8" },
-            body: JSON.stringify(payload),
-            signal: AbortSignal.timeout(timeoutMs),
-            dispatcher,
-          });
+          res = await exchange(url, json);
         } catch (err) {
           throw new ResponseUrlError(
             `response_url unreachable: ${err instanceof Error ? err.message : String(err)}`,
           );
         }
-        const body = await res.body.text();
+        const { body } = res;
         if (res.statusCode === 429 || res.statusCode >= 500) {
           const wait = retryAfterMs(res.headers["retry-after"]);
           if (wait !== undefined && wait > maxWaitMs) {

@@ -41,6 +41,23 @@ describe("replyTo", () => {
     expect(calls).toBe(4);
   });
 
+  it("reuses a finished reply only while the figures are the same", async () => {
+    let latest = NOW;
+    const ctx = context(async (months) => ({
+      months: [],
+      noData: [...months],
+      fetchedAt: NOW - 5000,
+      latestFetchedAt: latest,
+    }));
+    const first = await replyTo(command("2026-10"), ctx, { userId: "U1" });
+    const second = await replyTo(command("2026-10"), ctx, { userId: "U2" });
+    expect(second).toBe(first);
+    latest = NOW + 60_000; // a month of the answer was fetched again
+    const third = await replyTo(command("2026-10"), ctx, { userId: "U1" });
+    expect(third).not.toBe(first);
+    expect(await replyTo(command("2026-10 public"), ctx, { userId: "U1" })).not.toBe(third);
+  });
+
   it("gives each caller its own error reference when the shared work fails", async () => {
     const ctx = context(async () => {
       throw new GluuError("server", "boom");
