@@ -70,19 +70,24 @@ export function createResponsePoster(
   // set up a few at a time, each after the pending acks: the slot covers one HTTP exchange,
   // never a backoff or a Retry-After wait.
   const slots = pLimit(REPLY_CONNECTIONS);
-  const exchange = (url: string, body: string) =>
+  const exchange = (url: string, body: () => string) =>
     slots(async () => {
       await afterPendingIo();
       const res = await request(url, {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },
-        body,
+        body: body(),
         dispatcher,
       });
       return { statusCode: res.statusCode, headers: res.headers, body: await res.body.text() };
     });
   const post: PostResponse = async (url, payload) => {
-    const json = JSON.stringify(payload);
+    // Serialised inside the slot, once: not for every waiting reply in the turn that releases them.
+    let serialised: string | undefined;
+    const json = () => {
+      serialised ??= JSON.stringify(payload);
+      return serialised;
+    };
     await pRetry(
       async () => {
         let res: Awaited<ReturnType<typeof exchange>>;
