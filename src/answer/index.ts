@@ -64,8 +64,3 @@ export async function answer(q: StatsQuery, stats: Pick<StatService, "get">): Pr
       return { kind: "export", export: billingExport(monthRange(q.from, q.to), result), result };
   }
 }
-
-/** The stats of one month out of a result, if the server had any. */
-export function statsOf(result: StatResult, m: Month) {
-  return result.months.find((s) => sameMonth(s.month, m));
-}

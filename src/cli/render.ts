@@ -1,10 +1,10 @@
 /** An Answer as the CLI prints it, in each output format. */
-import { type Answer, statsOf } from "../answer/index.js";
+import type { Answer } from "../answer/index.js";
 import { writeOpenMetrics } from "../emulator/index.js";
 import { tryAddMonths } from "../months.js";
 import { renderCsv } from "../report/csv.js";
 import { renderExporterJson, renderJson } from "../report/json.js";
-import { seriesSummary } from "../report/summary.js";
+import { seriesSummary, statsOf } from "../report/summary.js";
 import { renderExportText, renderTextReport } from "../report/text.js";
 
 import type { OutputFormat } from "./main.js";

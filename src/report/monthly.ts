@@ -12,7 +12,6 @@ import {
   monthRange,
   monthsBack,
   parseMonthKey,
-  sameMonth,
   shortMonthLabel,
   tryAddMonths,
 } from "../months.js";
@@ -25,7 +24,7 @@ import {
   safeMrkdwn,
 } from "./blocks.js";
 import { formatChange, formatCount, formatInstant } from "./format.js";
-import { billingExport, monthChange } from "./summary.js";
+import { billingExport, monthChange, statsOf } from "./summary.js";
 
 type KnownBlock = slack.KnownBlock;
 
@@ -40,10 +39,6 @@ export interface MonthlySummaryInput {
 const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text, verbatim: true });
 const section = (text: string): KnownBlock => ({ type: "section", text: mrkdwn(text) });
 const context = (text: string): KnownBlock => ({ type: "context", elements: [mrkdwn(text)] });
-
-function statsOf(result: StatResult, m: Month) {
-  return result.months.find((s) => sameMonth(s.month, m));
-}
 
 export function renderMonthlySummary(input: MonthlySummaryInput): SlackMessage {
   const { month, result, host, timeZone } = input;

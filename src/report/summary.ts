@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { MonthStats, StatResult } from "../gluu/model.js";
 import { STANDARD_TOKEN_KINDS } from "../gluu/model.js";
 import type { Month, MonthKey } from "../months.js";
-import { compareMonths, monthKey } from "../months.js";
+import { compareMonths, monthKey, sameMonth } from "../months.js";
 
 export type Direction = "up" | "down" | "flat";
 
@@ -51,6 +51,11 @@ export interface SeriesSummary {
  * Change from `previous` to `current`; undefined when either side has no data, because a
  * missing month is unknown, not zero.
  */
+/** The stats of one month out of a result, if the server had any. */
+export function statsOf(result: SeriesInput, m: Month): MonthStats | undefined {
+  return result.months.find((s) => sameMonth(s.month, m));
+}
+
 export function monthChange(
   current: MonthStats | undefined,
   previous: MonthStats | undefined,

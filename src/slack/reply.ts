@@ -3,7 +3,7 @@
  * wiring (ack, respond, signatures) lives in the listeners; this is the logic they share, and
  * what the demo and the benchmark drive directly.
  */
-import { type Answer, answer, isStatsQuery, type StatsQuery, statsOf } from "../answer/index.js";
+import { type Answer, answer, isStatsQuery, type StatsQuery } from "../answer/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { addMonths, compareMonths, isoMonth, type Month, monthAt, tryAddMonths } from "../months.js";
@@ -19,6 +19,7 @@ import {
   renderUsageError,
   type SlackMessage,
 } from "../report/blocks.js";
+import { statsOf } from "../report/summary.js";
 import { reportFailure, userSentence } from "./failure.js";
 
 export interface ReplyContext {
