@@ -4,6 +4,8 @@
  * status codes, host names and fixed text only.
  */
 
+import { z } from "zod";
+
 export type GluuErrorCode =
   | "config" // the configuration cannot work (e.g. no stat endpoint at the URL)
   | "network" // connection refused, reset, DNS failure
@@ -36,6 +38,27 @@ export class GluuError extends Error {
       this.code === "server" ||
       this.code === "rate_limited"
     );
+  }
+}
+
+const errorBodySchema = z.looseObject({
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+/**
+ * The OAuth-style error body both server families send (`error`, and `reason` when
+ * errorReasonEnabled is on); empty when the body is not such JSON. `reason` is cut to 200
+ * characters: good for messages, never for decisions.
+ */
+export function readErrorBody(body: string): { error?: string; reason?: string } {
+  try {
+    const data = errorBodySchema.safeParse(JSON.parse(body)).data;
+    const reason = data?.reason?.trim().slice(0, 200);
+    return { ...(data?.error ? { error: data.error } : {}), ...(reason ? { reason } : {}) };
+  } catch {
+    return {};
   }
 }
 

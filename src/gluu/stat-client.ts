@@ -2,17 +2,14 @@
  * One request to the statistics endpoint for any set of months. Knows the server families'
  * paths and status codes; knows nothing of caching (see stat-service.ts) or of Slack.
  */
-import { z } from "zod";
 import type { GluuConfig } from "../config/index.js";
 import { type Month, monthKey } from "../months.js";
 import { familyOfStatUrl, fetchDiscovery, STAT_PATHS } from "./discovery.js";
-import { GluuError } from "./errors.js";
+import { GluuError, readErrorBody } from "./errors.js";
 import { createHttpClient, type HttpClient, type HttpSend, httpOptionsFrom, safeUrl } from "./http.js";
 import type { MonthStats, ServerFamily } from "./model.js";
 import { parseStatBody } from "./parse/index.js";
 import { type AccessToken, TokenProvider } from "./token.js";
-
-const errorBodySchema = z.looseObject({ error: z.string().optional(), reason: z.string().optional() });
 
 export interface StatEndpoint {
   readonly url: string;
@@ -28,17 +25,6 @@ export interface FetchedMonths {
   readonly stats: MonthStats[];
   /** When the server answered. */
   readonly at: number;
-}
-
-/** Reason text is added by servers with errorReasonEnabled: good for messages, never for decisions. */
-function reasonOf(body: string): string | undefined {
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(body));
-    const reason = parsed.data?.reason?.trim();
-    return reason ? reason.slice(0, 200) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class StatClient {
@@ -189,7 +175,7 @@ export class StatClient {
 
   private interpret(status: number, body: string, endpoint: StatEndpoint): MonthStats[] {
     const where = safeUrl(endpoint.url);
-    const reason = reasonOf(body);
+    const { reason } = readErrorBody(body);
     const why = reason ? ` (server says: ${reason})` : "";
     switch (true) {
       case status === 200:

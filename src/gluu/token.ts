@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { GluuConfig } from "../config/index.js";
-import { GluuError } from "./errors.js";
+import { GluuError, readErrorBody } from "./errors.js";
 import { type HttpSend, safeUrl } from "./http.js";
 
 const tokenSchema = z.object({
@@ -12,12 +12,6 @@ const tokenSchema = z.object({
   token_type: z.string().optional(),
   expires_in: z.coerce.number().positive().optional(),
   scope: z.string().optional(),
-});
-
-const oauthErrorSchema = z.looseObject({
-  error: z.string().optional(),
-  error_description: z.string().optional(),
-  reason: z.string().optional(),
 });
 
 export interface AccessToken {
@@ -135,12 +129,7 @@ export class TokenProvider {
 }
 
 function tokenError(status: number, body: string, url: string, scope: string): GluuError {
-  let error: string | undefined;
-  try {
-    error = oauthErrorSchema.safeParse(JSON.parse(body)).data?.error;
-  } catch {
-    error = undefined;
-  }
+  const { error } = readErrorBody(body);
   const where = safeUrl(url);
   if (status === 401 || error === "invalid_client") {
     return new GluuError(
