@@ -1,27 +1,16 @@
 /** RedisRunCoordinator: one replica per node-cron fire, directly and under real node-cron timers. */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { createTask, type RunCoordinator, type ScheduledTask, type TaskContext } from "node-cron";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RedisRunCoordinator } from "../../src/schedule/redis-coordinator.js";
-import { useRedis } from "../support/redis.js";
+import { useRawRedis, useRedis } from "../support/redis.js";
 
 const redis = useRedis();
-/** A plain client, to look at what the coordinators wrote. */
-let rawClient: Redis | undefined;
+const raw = useRawRedis(redis);
 const coordinators: RedisRunCoordinator[] = [];
 
-function raw(): Redis {
-  rawClient ??= new Redis(redis().url, { maxRetriesPerRequest: 1 });
-  return rawClient;
-}
-
-afterAll(async () => {
-  await rawClient?.quit();
-});
 afterEach(async () => {
   await Promise.all(coordinators.splice(0).map((c) => c.close()));
-  await rawClient?.flushall();
 });
 
 /** A replica's coordinator: its own connection, as on another host. */

@@ -1,28 +1,17 @@
 /** RedisStateStore beyond the shared contract: connecting, key layout, corrupt values. */
 import { createServer, type Socket } from "node:net";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { month, monthKey } from "../../src/months.js";
 import { RedisConnectError, RedisStateStore } from "../../src/schedule/redis-store.js";
 import { type DeliveryKey, StateCorruptError } from "../../src/schedule/store.js";
-import { freePort, startRedis, useRedis } from "../support/redis.js";
+import { freePort, startRedis, useRawRedis, useRedis } from "../support/redis.js";
 
 const redis = useRedis();
-/** A plain client, to look at and damage what the store wrote. */
-let rawClient: Redis | undefined;
+const raw = useRawRedis(redis);
 const opened: RedisStateStore[] = [];
 
-function raw(): Redis {
-  rawClient ??= new Redis(redis().url, { maxRetriesPerRequest: 1 });
-  return rawClient;
-}
-
-afterAll(async () => {
-  await rawClient?.quit();
-});
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
-  await rawClient?.flushall();
 });
 
 async function connect(prefix?: string): Promise<RedisStateStore> {

@@ -6,7 +6,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
-import { afterAll, beforeAll } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -166,5 +167,24 @@ export function useRedis(): () => TestRedis {
     if (failure) throw failure;
     if (!server) throw new Error("redis-server is not running: call useRedis() at file or describe level");
     return server;
+  };
+}
+
+/**
+ * A plain client on the test Redis, to look at (or damage) what the code under test wrote.
+ * Emptied after each test; its afterEach runs after the file's own (vitest runs after-hooks in
+ * reverse), so the file closes its stores before the data goes.
+ */
+export function useRawRedis(server: () => TestRedis): () => Redis {
+  let client: Redis | undefined;
+  afterAll(async () => {
+    await client?.quit();
+  });
+  afterEach(async () => {
+    await client?.flushall();
+  });
+  return () => {
+    client ??= new Redis(server().url, { maxRetriesPerRequest: 1 });
+    return client;
   };
 }
