@@ -28,7 +28,4 @@ export class MemoryCacheStore implements StatCacheStore {
   async set(key: MonthKey, value: CachedMonth): Promise<void> {
     this.map.set(key, value);
   }
-  get size(): number {
-    return this.map.size;
-  }
 }
