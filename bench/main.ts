@@ -14,10 +14,11 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
+import { seriesView } from "../src/answer/index.js";
 import { DEFAULT_GRANT_TYPES, generateData, writeOpenMetrics } from "../src/emulator/index.js";
 import { parseStatBody } from "../src/gluu/parse/index.js";
 import { monthAt } from "../src/months.js";
-import { renderSeriesMessage } from "../src/report/blocks.js";
+import { renderSeriesMessage } from "../src/report/slack/index.js";
 import {
   baseEnv,
   CLI_JS,
@@ -351,16 +352,20 @@ async function startup(info: InfraInfo, runs: number) {
 function micro() {
   const end = monthAt(Date.now());
   const months24 = generateData({ months: 24, endMonth: end, seed: 3 });
-  const renderInput = {
+  const input = {
+    series: "range",
     title: "Two years",
     months: months24.map((m) => m.month),
     result: { months: months24, noData: [] },
-    host: "idp.example.com",
-    fetchedAt: Date.now(),
-    timeZone: "UTC",
-    share: "2024-12..2026-11 public",
-  };
-  const render = timeMedian(() => renderSeriesMessage(renderInput), { runs: 301, batch: 10, warmup: 200 });
+    share: { value: "2024-12..2026-11 public" },
+  } as const;
+  const source = { host: "idp.example.com", fetchedAt: Date.now(), timeZone: "UTC" };
+  // View and Block Kit together: what one reply costs after its figures arrive.
+  const render = timeMedian(() => renderSeriesMessage(seriesView(input, source)), {
+    runs: 301,
+    batch: 10,
+    warmup: 200,
+  });
 
   const grantTypes = [
     ...DEFAULT_GRANT_TYPES,

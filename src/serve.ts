@@ -15,6 +15,7 @@ import {
 } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
+import { Replies } from "./slack/reply.js";
 import { createResponsePoster } from "./slack/response-url.js";
 
 export interface Server {
@@ -69,22 +70,25 @@ export async function startServer(
     log,
     health: () => gluu.service.lastOutcome,
     deps: {
-      stats: gluu.service,
-      host: gluu.client.host,
-      timeZone: env.REPORT_TZ,
-      now,
+      replies: new Replies({
+        stats: gluu.service,
+        host: gluu.client.host,
+        timeZone: env.REPORT_TZ,
+        now,
+        log,
+        extra: state
+          ? {
+              history: historyAnswer(state.store, env.REPORT_TZ),
+              post: (month) => {
+                if (!monthly) throw new Error("the monthly post is not ready yet");
+                return postAnswer(monthly.poster, env.REPORT_CHANNEL)(month);
+              },
+            }
+          : undefined,
+      }),
       log,
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
-      extra: state
-        ? {
-            history: historyAnswer(state.store, env.REPORT_TZ),
-            post: (month) => {
-              if (!monthly) throw new Error("the monthly post is not ready yet");
-              return postAnswer(monthly.poster, env.REPORT_CHANNEL)(month);
-            },
-          }
-        : undefined,
     },
   });
   if (state) {

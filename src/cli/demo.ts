@@ -5,20 +5,20 @@
  * what Slack would show comes out. No credentials, no network.
  */
 import { Writable } from "node:stream";
-import { answer, isStatsQuery } from "../answer/index.js";
+import { answerView, isStatsCommand } from "../answer/index.js";
 import { defaultGluuConfig, parseEnv } from "../config/index.js";
 import { DEFAULT_CLIENT, startEmulator } from "../emulator/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { addMonths, monthAt, monthRange } from "../months.js";
 import { parseCommand } from "../query/parse.js";
-import type { SlackMessage } from "../report/blocks.js";
+import type { SlackMessage } from "../report/slack/index.js";
 import { startServer } from "../serve.js";
 import { blockKitBuilderUrl, previewMessage } from "../slack/preview.js";
 import { startSlackDouble } from "../slack-double/index.js";
 import { slashCommandBody } from "../slack-double/payloads.js";
 import { sendSignedCommand } from "../slack-double/signing.js";
-import { renderAnswer } from "./render.js";
+import { renderView } from "./render.js";
 
 /** A throw-away secret for the demo's own signed requests; it signs nothing outside this process. */
 const DEMO_SIGNING_SECRET = "demo-signing-secret-0000";
@@ -45,11 +45,16 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
     out("══ Command line ══\n");
     for (const text of ["", "trend", "export"]) {
       const parsed = parseCommand(text, { now, timeZone });
-      if (!parsed.ok || !isStatsQuery(parsed.command.query))
+      if (!parsed.ok || !isStatsCommand(parsed.command))
         throw new Error(`demo query "${text}" did not parse`);
-      const a = await answer(parsed.command.query, gluu.service);
+      const view = await answerView(parsed.command, {
+        stats: gluu.service,
+        host: gluu.client.host,
+        timeZone,
+        now: () => now,
+      });
       out(`$ gluu-stats ${text === "export" ? "export" : `report ${text}`.trim()}`);
-      out(`${renderAnswer(a, "text", { host: gluu.client.host, timeZone })}\n`);
+      out(`${renderView(view, "text")}\n`);
     }
 
     out("══ Slack ══\n");

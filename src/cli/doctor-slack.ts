@@ -2,8 +2,10 @@
  * `doctor`'s Slack half: the bot token works (auth.test), the granted scopes cover what the
  * features need, Socket Mode can connect, and the bot can post to each report channel.
  */
+
 import { webApi } from "@slack/bolt";
 import type { Env } from "../config/index.js";
+import { errorText } from "../errors/index.js";
 import type { Printer } from "./doctor.js";
 
 /** Scopes each feature needs; manifest.yml grants the same. */
@@ -20,7 +22,7 @@ export const RECOMMENDED_SCOPES: Readonly<Record<string, string>> = {
 
 function slackError(err: unknown): string {
   const data = (err as { data?: { error?: string } }).data;
-  return data?.error ?? (err instanceof Error ? err.message : String(err));
+  return data?.error ?? errorText(err);
 }
 
 export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {

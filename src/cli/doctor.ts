@@ -2,7 +2,9 @@
  * `doctor`: checks each link of the chain a stat request needs, in order, and prints the fix for
  * the first that breaks. It never sends a request that would use up the Gluu 4.x interval.
  */
+
 import { ConfigError, type Env, type GluuConfig, gluuConfig } from "../config/index.js";
+import { errorText } from "../errors/index.js";
 import { fetchDiscovery } from "../gluu/discovery.js";
 import { isGluuError, StatClient } from "../gluu/index.js";
 
@@ -23,7 +25,7 @@ export const printCheck =
 
 function explain(err: unknown): string {
   if (isGluuError(err) || err instanceof ConfigError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }
 
 /** Returns true when every check passed. */

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { ConfigError, loadEnv } from "../config/index.js";
 /**
  * The command-line front door: `gluu-stats <command>`. Each command is a thin shell over the
  * same pieces the Slack app uses.
  */
-import { parseArgs } from "node:util";
-import { ConfigError, loadEnv } from "../config/index.js";
+import { errorText } from "../errors/index.js";
 import { isGluuError } from "../gluu/errors.js";
 import { USAGE } from "../query/usage.js";
 
@@ -125,7 +126,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     },
     (e: unknown) => {
       if (e instanceof ConfigError || isGluuError(e)) err(`gluu-stats: ${e.message}`);
-      else err(`gluu-stats: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      else err(`gluu-stats: unexpected error: ${errorText(e)}`);
       process.exitCode = e instanceof ConfigError ? 2 : 1;
     },
   );

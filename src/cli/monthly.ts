@@ -4,7 +4,7 @@ import { type Env, gluuConfig } from "../config/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import type { Logger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
-import { renderHistoryText } from "../report/monthly.js";
+import { renderHistoryText } from "../report/text.js";
 import { createMonthly, describeOutcome, openStateStore } from "../schedule/index.js";
 
 /** Slack mrkdwn → terminal: `<#C1>` → `#C1`, `<url|view>` → `url`. */

@@ -1,11 +1,11 @@
 /** `report` and `export`: a query's answer printed in the chosen format. */
-import { answer, isStatsQuery } from "../answer/index.js";
+import { answerView, isStatsCommand } from "../answer/index.js";
 import { gluuConfig, loadEnv } from "../config/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import type { OutputFormat } from "./main.js";
-import { renderAnswer } from "./render.js";
+import { renderView } from "./render.js";
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -27,8 +27,9 @@ export async function report(
     err(`${parsed.message}\n\n${parsed.usage.replace(/[*`_]/g, "")}`);
     return 2;
   }
-  const { query } = parsed.command;
-  if (!isStatsQuery(query)) {
+  const { command } = parsed;
+  const { query } = command;
+  if (!isStatsCommand(command)) {
     if (query.kind === "help") {
       out(io.help);
       return 0;
@@ -43,8 +44,13 @@ export async function report(
   });
   const stack = createGluuStack(gluuConfig(env), { log });
   try {
-    const a = await answer(query, stack.service);
-    out(renderAnswer(a, format, { host: stack.client.host, timeZone }));
+    const view = await answerView(command, {
+      stats: stack.service,
+      host: stack.client.host,
+      timeZone,
+      now: Date.now,
+    });
+    out(renderView(view, format));
     return 0;
   } finally {
     await stack.close();

@@ -2,7 +2,9 @@
  * The only reader of process.env. The environment is validated once, at start-up, and a bad
  * value stops the program with a message naming each variable and what it should look like.
  */
+
 import { z } from "zod";
+import { BotError } from "../errors/index.js";
 import { isValidTimeZone } from "../months.js";
 
 const bool = z
@@ -84,10 +86,16 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export class ConfigError extends Error {
+export class ConfigError extends BotError<"config"> {
   override readonly name = "ConfigError";
+  readonly code = "config";
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+
+  /** Only somebody changing the configuration can fix it. */
+  get canRetry(): boolean {
+    return false;
   }
 }
 

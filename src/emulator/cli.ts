@@ -2,7 +2,9 @@
  * The pure half of `npm run emulator`: flags and environment → options, and the text printed
  * at start. main.ts does the IO.
  */
+
 import { parseArgs } from "node:util";
+import { errorText } from "../errors/index.js";
 import type { Family } from "./stat-endpoint.js";
 
 export interface CliOptions {
@@ -73,7 +75,7 @@ export function parseCli(argv: readonly string[], env: Env): CliParse {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    return { kind: "error", message: err instanceof Error ? err.message : String(err) };
+    return { kind: "error", message: errorText(err) };
   }
   if (values.help) return { kind: "help" };
 

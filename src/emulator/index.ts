@@ -4,8 +4,9 @@
  * development without a real server. See server.ts for the HTTP side and stat-endpoint.ts
  * for the behaviour, check by check.
  */
+
+export { goDouble, javaDouble } from "../report/java-double.js";
 export { DEFAULT_GRANT_TYPES, type GenerateDataOptions, generateData } from "./data.js";
-export { goDouble, javaDouble } from "./java-double.js";
 export { type StatJsonShape, writeJson } from "./json.js";
 export { type OpenMetricsOptions, type OpenMetricsVariant, writeOpenMetrics } from "./openmetrics.js";
 export {

@@ -2,7 +2,9 @@
  * `npm run emulator`: a Gluu 4.x or Janssen statistics endpoint on this machine, with fake
  * data, for trying the bot (or curl) without a real server.
  */
+
 import { readFileSync } from "node:fs";
+import { errorText } from "../errors/index.js";
 import { addMonths, monthAt, monthKey } from "../months.js";
 import { banner, parseCli, USAGE } from "./cli.js";
 import { FAMILY_PREFIX } from "./discovery.js";
@@ -74,7 +76,7 @@ main().catch((err: unknown) => {
   process.stderr.write(
     code === "EADDRINUSE"
       ? "The port is in use: choose another with --port.\n"
-      : `The emulator could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+      : `The emulator could not start: ${errorText(err)}\n`,
   );
   process.exitCode = 1;
 });

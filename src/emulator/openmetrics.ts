@@ -10,8 +10,14 @@
  * - families in the registry's identity-hash order (different on every server start), the
  *   samples of a family in its children `ConcurrentHashMap`'s order.
  */
-import { type MonthStats, STANDARD_TOKEN_KINDS, type StandardTokenKind } from "../gluu/model.js";
-import { goDouble } from "./java-double.js";
+import { type MonthStats, STANDARD_TOKEN_KINDS } from "../gluu/model.js";
+import {
+  type OpenMetricsFamily as Family,
+  familyHead,
+  OPENMETRICS_HELP as HELP,
+  type OpenMetricsLabels,
+  sampleLine,
+} from "../report/openmetrics.js";
 import { concurrentHashMapOrder, javaListHash } from "./java-order.js";
 import { shuffled } from "./random.js";
 import { responseItems } from "./stat-response.js";
@@ -35,16 +41,6 @@ export interface OpenMetricsOptions {
   createdAtMs?: number;
 }
 
-type Family = "monthly_active_users" | StandardTokenKind;
-
-const HELP: Readonly<Record<Family, string>> = {
-  monthly_active_users: "Monthly active users",
-  access_token: "Access Token",
-  id_token: "Id Token",
-  refresh_token: "Refresh Token",
-  uma_token: "UMA Token",
-};
-
 /**
  * The order of the seed document's sample. The real order depends on identity hash codes and
  * so changes with every server start; this one is at least an order a server produced.
@@ -58,7 +54,7 @@ const SEED_FAMILY_ORDER: readonly Family[] = [
 ];
 
 interface Sample {
-  labels: ReadonlyArray<readonly [string, string]>;
+  labels: OpenMetricsLabels;
   value: number;
 }
 
@@ -114,8 +110,8 @@ export function writeOpenMetrics(stats: MonthStats[], opts: OpenMetricsOptions =
   for (const family of families) {
     const name = suffixed ? `${family}_total` : family;
     const samples = samplesOf(family);
-    out += `# HELP ${name} ${escapeHelp(HELP[family])}\n# TYPE ${name} counter\n`;
-    for (const s of samples) out += sampleLine(name, s, trailingComma);
+    out += familyHead(name, HELP[family], "counter");
+    for (const s of samples) out += sampleLine(name, s.labels, s.value, trailingComma);
     if (suffixed) {
       createdFamilies.push({
         name: `${family}_created`,
@@ -127,22 +123,8 @@ export function writeOpenMetrics(stats: MonthStats[], opts: OpenMetricsOptions =
   // write004 collects the OpenMetrics-only samples in a TreeMap and writes them last as gauges.
   createdFamilies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const f of createdFamilies) {
-    out += `# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} gauge\n`;
-    for (const s of f.samples) out += sampleLine(f.name, s, trailingComma);
+    out += familyHead(f.name, f.help, "gauge");
+    for (const s of f.samples) out += sampleLine(f.name, s.labels, s.value, trailingComma);
   }
   return out;
-}
-
-function sampleLine(name: string, sample: Sample, trailingComma: boolean): string {
-  const labels = sample.labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  const body = trailingComma ? labels.map((l) => `${l},`).join("") : labels.join(",");
-  return `${name}{${body}} ${goDouble(sample.value)}\n`;
-}
-
-function escapeLabelValue(s: string): string {
-  return s.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
-}
-
-function escapeHelp(s: string): string {
-  return s.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
 }

@@ -5,6 +5,7 @@
  */
 
 import { z } from "zod";
+import { BotError } from "../errors/index.js";
 
 export type GluuErrorCode =
   | "config" // the configuration cannot work (e.g. no stat endpoint at the URL)
@@ -20,18 +21,25 @@ export type GluuErrorCode =
   | "too_large" // body exceeded the size cap
   | "not_found"; // no stat endpoint / discovery document
 
-export class GluuError extends Error {
+export interface GluuErrorDetails {
+  readonly status?: number;
+  readonly url?: string;
+  readonly cause?: unknown;
+}
+
+export class GluuError extends BotError<GluuErrorCode> {
   override readonly name = "GluuError";
+  readonly details: { readonly status?: number; readonly url?: string };
   constructor(
     readonly code: GluuErrorCode,
     message: string,
-    readonly details: { readonly status?: number; readonly url?: string; readonly cause?: unknown } = {},
+    details: GluuErrorDetails = {},
   ) {
-    super(message);
+    super(message, { cause: details.cause });
+    this.details = { status: details.status, url: details.url };
   }
 
-  /** Whether retrying later may succeed without anybody changing configuration. */
-  get transient(): boolean {
+  get canRetry(): boolean {
     return (
       this.code === "network" ||
       this.code === "timeout" ||

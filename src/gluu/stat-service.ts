@@ -229,7 +229,7 @@ export class StatService {
       this.lastRequestAt = at;
     }
     for (const [key, w] of batch) {
-      if (w.stale && error.transient) {
+      if (w.stale && error.canRetry) {
         this.log.warn({ month: key, code: error.code }, "serving a cached value: %s", error.message);
         w.resolve(w.stale);
       } else if (error.code === "rate_limited" && w.attempts < this.maxRetries) {
@@ -240,7 +240,7 @@ export class StatService {
           new GluuError(
             "rate_limited",
             `the Gluu server allows one statistics request every ${Math.round(this.minIntervalMs / 1000)} s and other clients keep using it; try again in a few minutes`,
-            error.details,
+            { ...error.details, cause: error },
           ),
         );
       } else {

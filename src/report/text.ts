@@ -3,8 +3,7 @@
  * reads the same on a terminal, in a pipe and in a ticket someone pastes it into.
  */
 import type { Month } from "../months.js";
-import { isoMonth, monthLabel, shortMonthLabel } from "../months.js";
-import type { MonthMessageInput, SeriesMessageInput } from "./blocks.js";
+import { isoMonth, monthLabel, parseMonthKey, shortMonthLabel } from "../months.js";
 import {
   barCells,
   cleanText,
@@ -18,13 +17,7 @@ import {
   truncate,
 } from "./format.js";
 import type { BillingExport } from "./summary.js";
-import { monthChange, seriesSummary, tokenTotals } from "./summary.js";
-
-export type MonthReport = Omit<MonthMessageInput, "navigation">;
-export type SeriesReport = Omit<SeriesMessageInput, "share">;
-export type TextReportInput =
-  | ({ readonly kind: "month" } & MonthReport)
-  | ({ readonly kind: "series" } & SeriesReport);
+import type { HistoryLine, MonthView, SeriesView, Source, View } from "./view.js";
 
 const HLL_NOTE = "MAU is a HyperLogLog estimate (about 0.6% error).";
 const LABEL_MAX = 40;
@@ -59,7 +52,7 @@ function sourceLine(host: string, fetchedAt: number, timeZone: string): string {
   return `${truncate(cleanText(host), 100) || "Unknown server"} · fetched ${formatInstant(fetchedAt, timeZone)}`;
 }
 
-function renderMonth(input: MonthReport): string {
+function renderMonth(input: MonthView): string {
   const name = monthLabel(input.month);
   const lines = [
     input.current ? `${name} (so far)` : name,
@@ -72,13 +65,13 @@ function renderMonth(input: MonthReport): string {
     return `${lines.join("\n")}\n`;
   }
   lines.push(`Monthly active users: ${formatCount(stats.mau)}${input.current ? " so far" : ""}`);
-  const change = monthChange(stats, input.previous);
+  const { change } = input;
   if (change && input.previous)
     lines.push(`Change vs ${monthLabel(input.previous.month)}: ${formatChange(change)}`);
   lines.push("");
 
-  const totals = tokenTotals(stats);
-  if (totals.grantTypes.length === 0) {
+  const totals = input.tokens;
+  if (!totals || totals.grantTypes.length === 0) {
     lines.push("Tokens issued: none recorded for this month.");
   } else {
     lines.push(`Tokens issued: ${formatCount(totals.total)}`, "");
@@ -106,8 +99,8 @@ function monthNames(months: readonly Month[]): string {
   return months.map(shortMonthLabel).join(", ");
 }
 
-function renderSeries(input: SeriesReport): string {
-  const summary = seriesSummary(input.months, input.result);
+function renderSeries(input: SeriesView): string {
+  const { summary } = input;
   const title = truncate(cleanText(input.title), 150) || "Monthly active users";
   const lines = [title, sourceLine(input.host, input.fetchedAt, input.timeZone), ""];
   if (summary.rows.length === 0) {
@@ -138,22 +131,26 @@ function renderSeries(input: SeriesReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** One month (MAU, change, tokens table) or a range/trend (a table with a bar per month). */
-export function renderTextReport(input: TextReportInput): string {
-  return input.kind === "month" ? renderMonth(input) : renderSeries(input);
-}
-
-export interface ExportTextMeta {
-  readonly host: string;
-  readonly fetchedAt: number;
-  readonly timeZone: string;
+/**
+ * One month (MAU, change, tokens table), a range/trend (a table with a bar per month) or the
+ * billing export.
+ */
+export function renderTextView(view: View): string {
+  switch (view.kind) {
+    case "month":
+      return renderMonth(view);
+    case "series":
+      return renderSeries(view);
+    case "export":
+      return renderExportText(view.export, view);
+  }
 }
 
 /**
  * The billing export as Gluu's exporter reports it (each month's MAU, then the signature line
  * `mau-signature: <hex>`), with the average and maximum the oxTrust MAU report adds.
  */
-export function renderExportText(exp: BillingExport, meta?: ExportTextMeta): string {
+export function renderExportText(exp: BillingExport, meta?: Source): string {
   const first = exp.rows[0]?.month;
   const last = exp.rows[exp.rows.length - 1]?.month;
   const lines = [
@@ -181,4 +178,25 @@ export function renderExportText(exp: BillingExport, meta?: ExportTextMeta): str
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The delivery history as a table, newest first. */
+export function renderHistoryText(entries: readonly HistoryLine[], timeZone: string): string {
+  if (entries.length === 0) return "No monthly summary has been posted yet.\n";
+  const rows = entries.map((e) => {
+    const m = parseMonthKey(e.month);
+    return [
+      m ? isoMonth(m) : e.month,
+      e.channel,
+      formatInstant(e.at, timeZone),
+      e.trigger,
+      e.outcome,
+      e.link ?? e.error ?? "",
+    ];
+  });
+  const head = ["month", "channel", "time", "trigger", "outcome", "link / error"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: readonly string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
+  return `${[fmt(head), ...rows.map(fmt)].join("\n")}\n`;
 }

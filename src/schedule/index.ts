@@ -10,8 +10,12 @@ import type { Env } from "../config/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { isoMonth, type Month, monthLabel } from "../months.js";
-import { renderErrorMessage, type SlackMessage } from "../report/blocks.js";
-import { renderHistoryMessage, renderMonthlySummary } from "../report/monthly.js";
+import {
+  renderErrorMessage,
+  renderHistoryMessage,
+  renderMonthlySummary,
+  type SlackMessage,
+} from "../report/slack/index.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
 import type { RedisRunCoordinator } from "./redis-coordinator.js";
 import { Scheduler } from "./scheduler.js";

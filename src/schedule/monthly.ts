@@ -16,38 +16,21 @@
  * (history scope missing); then the bot posts again and logs that it could not check.
  */
 import pRetry from "p-retry";
-import { answer } from "../answer/index.js";
-import { isGluuError } from "../gluu/errors.js";
-import type { StatResult } from "../gluu/model.js";
+import { fetchSummary, monthlySummaryView } from "../answer/index.js";
+import { canRetry, errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import {
-  addMonths,
-  isoMonth,
-  type Month,
-  monthAt,
-  monthKey,
-  monthLabel,
-  monthsBack,
-  parseMonthKey,
-} from "../months.js";
-import type { SlackMessage } from "../report/blocks.js";
-import { SlackPostError, type SlackPoster } from "./slack-poster.js";
+import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, parseMonthKey } from "../months.js";
+import type { SlackMessage } from "../report/slack/index.js";
+import type { MonthlySummaryView } from "../report/view.js";
+import type { SlackPoster } from "./slack-poster.js";
 import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
-
-export interface SummaryInput {
-  readonly month: Month;
-  /** 13 months: the month, the 11 before it, and the same month a year earlier. */
-  readonly result: StatResult;
-  readonly host: string;
-  readonly timeZone: string;
-}
 
 export interface MonthlyOptions {
   readonly store: StateStore;
   readonly stats: Pick<StatService, "get">;
   readonly slack: SlackPoster;
-  readonly render: (input: SummaryInput) => SlackMessage;
+  readonly render: (view: MonthlySummaryView) => SlackMessage;
   readonly channels: readonly string[];
   readonly admins: readonly string[];
   readonly host: string;
@@ -140,8 +123,10 @@ export class MonthlyPoster {
     try {
       const message = await this.retrying(windowMs, async () => {
         attempts++;
-        const result = await this.fetch(month);
-        return this.opts.render({ month, result, host: this.opts.host, timeZone: this.opts.timeZone });
+        const result = await fetchSummary(month, this.opts.stats);
+        return this.opts.render(
+          monthlySummaryView({ month, result, host: this.opts.host, timeZone: this.opts.timeZone }),
+        );
       });
       const posted = await this.retrying(windowMs, async () => {
         attempts++;
@@ -153,7 +138,7 @@ export class MonthlyPoster {
       log.info({ channel, month: isoMonth(month), trigger, link }, "monthly summary posted");
       return { outcome: "posted", link, ts: posted.ts };
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorText(err);
       await store.setDelivery(key, { status: "failed", at: this.now(), error });
       await this.history({ key, trigger, outcome: "failed", error, attempts });
       log.error(
@@ -197,17 +182,12 @@ export class MonthlyPoster {
     return out;
   }
 
-  private async fetch(month: Month): Promise<StatResult> {
-    const a = await answer({ kind: "range", from: monthsBack(month, 12), to: month }, this.opts.stats);
-    return a.result;
-  }
-
   private async findEarlierPost(key: DeliveryKey, since: number) {
     try {
       return await this.opts.slack.findPosted(key.channel, deliveryKeyString(key), since);
     } catch (err) {
       this.opts.log.warn(
-        { channel: key.channel, month: key.month, err: err instanceof Error ? err.message : String(err) },
+        { channel: key.channel, month: key.month, err: errorText(err) },
         "could not check Slack for an earlier post (needs channels:history); posting, which may duplicate it",
       );
       return undefined;
@@ -226,8 +206,7 @@ export class MonthlyPoster {
       ),
       maxTimeout: this.opts.retry?.maxTimeoutMs ?? 30 * 60_000,
       factor: 2,
-      shouldRetry: ({ error }) =>
-        (isGluuError(error) && error.transient) || (error instanceof SlackPostError && error.retryable),
+      shouldRetry: ({ error }) => canRetry(error),
       onFailedAttempt: ({ error, attemptNumber }) => {
         this.opts.log.warn({ attempt: attemptNumber }, "monthly post attempt failed: %s", error.message);
       },
@@ -261,10 +240,7 @@ export class MonthlyPoster {
       try {
         await this.opts.slack.directMessage(admin, `:warning: ${text}`);
       } catch (err) {
-        this.opts.log.warn(
-          { admin, err: err instanceof Error ? err.message : String(err) },
-          "could not tell an admin",
-        );
+        this.opts.log.warn({ admin, err: errorText(err) }, "could not tell an admin");
       }
     }
   }

@@ -3,8 +3,10 @@
  * (node-cron's `distributed` option with a Redis RunCoordinator) when state is shared, plus a
  * catch-up at start for a bot that was down at the scheduled time.
  */
+
 import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import { ConfigError } from "../config/index.js";
+import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "../months.js";
 import type { MonthlyPoster } from "./monthly.js";
@@ -111,10 +113,7 @@ export class Scheduler {
 
   private track<T>(p: Promise<T>): Promise<T> {
     const guarded = p.catch((err: unknown) => {
-      this.opts.log.error(
-        { err: err instanceof Error ? err.message : String(err) },
-        "monthly summary run failed",
-      );
+      this.opts.log.error({ err: errorText(err) }, "monthly summary run failed");
       return undefined as T;
     });
     this.running = Promise.allSettled([this.running, guarded]);

@@ -1,22 +1,28 @@
 /**
  * What the monthly post needs of Slack, over the Web API: post with metadata, find an earlier
  * post by its metadata (to reconcile after a crash), permalinks, and direct messages to admins.
- * Errors are classified once, here: retryable (429, 5xx, network) or final (channel_not_found…).
+ * Errors are classified once, here: can retry (429, 5xx, network) or final (channel_not_found…).
  */
 import { webApi } from "@slack/bolt";
-import type { SlackMessage } from "../report/blocks.js";
+import { BotError, errorText } from "../errors/index.js";
+import type { SlackMessage } from "../report/slack/index.js";
 
 export const SUMMARY_EVENT = "gluu_stats_summary";
 
-export class SlackPostError extends Error {
+export class SlackPostError extends BotError {
   override readonly name = "SlackPostError";
   constructor(
     message: string,
     /** Slack's error code, e.g. channel_not_found, or http_500 / network. */
     readonly code: string,
-    readonly retryable: boolean,
+    private readonly retry: boolean,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
+  }
+
+  get canRetry(): boolean {
+    return this.retry;
   }
 }
 
@@ -38,15 +44,16 @@ export function classifySlackError(err: unknown): SlackPostError {
   switch (e.code) {
     case webApi.ErrorCode.PlatformError: {
       const code = e.data?.error ?? "unknown_error";
-      const retryable = code === "ratelimited" || code === "internal_error" || code === "fatal_error";
+      const mayRetry = code === "ratelimited" || code === "internal_error" || code === "fatal_error";
       return new SlackPostError(
         `Slack refused: ${code}${FIX[code] ? ` (${FIX[code]})` : ""}`,
         code,
-        retryable,
+        mayRetry,
+        { cause: err },
       );
     }
     case webApi.ErrorCode.RateLimitedError:
-      return new SlackPostError("Slack rate-limited the bot", "ratelimited", true);
+      return new SlackPostError("Slack rate-limited the bot", "ratelimited", true, { cause: err });
     case webApi.ErrorCode.HTTPError:
       return new SlackPostError(
         `Slack answered HTTP ${e.statusCode ?? "?"}`,
@@ -54,9 +61,9 @@ export function classifySlackError(err: unknown): SlackPostError {
         (e.statusCode ?? 500) >= 500 || e.statusCode === 429,
       );
     case webApi.ErrorCode.RequestError:
-      return new SlackPostError("Slack could not be reached", "network", true);
+      return new SlackPostError("Slack could not be reached", "network", true, { cause: err });
     default:
-      return new SlackPostError(e.message ?? String(err), "unknown", false);
+      return new SlackPostError(e.message ?? errorText(err), "unknown", false, { cause: err });
   }
 }
 

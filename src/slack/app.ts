@@ -3,9 +3,11 @@
  * Socket Mode (for bots behind a firewall). Builds the App, registers the listeners, starts;
  * the listeners themselves are plain functions in commands/ and actions/.
  */
+
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type CustomRoute, LogLevel } from "@slack/bolt";
+import { errorText } from "../errors/index.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
 import { NAVIGATION_ACTIONS, navigationAction } from "./actions/navigation.js";
@@ -114,10 +116,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
       state.ready = false;
       // Stop taking requests first; keep-alive sockets may hold close() open, so do not wait on it forever.
       const stopped = app.stop().catch((err: unknown) => {
-        opts.log.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          "stopping the Slack receiver",
-        );
+        opts.log.warn({ err: errorText(err) }, "stopping the Slack receiver");
       });
       const drained = await inFlight.drain(graceMs);
       if (!drained)

@@ -3,7 +3,9 @@
  * reference that also appears in the log line holding the details. Never a stack trace, a
  * secret or a raw HTTP dump: GluuError messages are built from fixed text and host names only.
  */
+
 import { randomBytes } from "node:crypto";
+import { errorText } from "../errors/index.js";
 import { isGluuError } from "../gluu/errors.js";
 import type { Logger } from "../log.js";
 
@@ -40,7 +42,7 @@ export function reportFailure(log: Logger, err: unknown, context: Record<string,
   const details = isGluuError(err)
     ? { code: err.code, status: err.details.status, url: err.details.url, message: err.message }
     : {
-        message: err instanceof Error ? err.message : String(err),
+        message: errorText(err),
         stack: err instanceof Error ? err.stack : undefined,
       };
   log.error({ ref, ...context, ...details }, "request failed (ref %s)", ref);

@@ -4,10 +4,12 @@
  * button press's replacement), within about 15 seconds, and Retry-After is honoured. The Web API
  * client's default policy (10 retries over 30 minutes) would outlive the URL.
  */
+
 import pLimit from "p-limit";
-import pRetry, { AbortError } from "p-retry";
+import pRetry from "p-retry";
 import { Agent, request } from "undici";
-import type { SlackMessage } from "../report/blocks.js";
+import { BotError, canRetry, errorText } from "../errors/index.js";
+import type { SlackMessage } from "../report/slack/index.js";
 import { afterPendingIo } from "./deps.js";
 
 export interface ResponsePayload extends SlackMessage {
@@ -16,13 +18,20 @@ export interface ResponsePayload extends SlackMessage {
   readonly delete_original?: boolean;
 }
 
-export class ResponseUrlError extends Error {
+export class ResponseUrlError extends BotError<"response_url"> {
   override readonly name = "ResponseUrlError";
+  readonly code = "response_url";
   constructor(
     message: string,
     readonly status?: number,
+    private readonly retry = true,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
+  }
+
+  get canRetry(): boolean {
+    return this.retry;
   }
 }
 
@@ -94,16 +103,18 @@ export function createResponsePoster(
         try {
           res = await exchange(url, json);
         } catch (err) {
-          throw new ResponseUrlError(
-            `response_url unreachable: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          throw new ResponseUrlError(`response_url unreachable: ${errorText(err)}`, undefined, true, {
+            cause: err,
+          });
         }
         const { body } = res;
         if (res.statusCode === 429 || res.statusCode >= 500) {
           const wait = retryAfterMs(res.headers["retry-after"]);
           if (wait !== undefined && wait > maxWaitMs) {
-            throw new AbortError(
-              new ResponseUrlError(`Slack asked to wait ${Math.round(wait / 1000)} s`, res.statusCode),
+            throw new ResponseUrlError(
+              `Slack asked to wait ${Math.round(wait / 1000)} s`,
+              res.statusCode,
+              false,
             );
           }
           if (wait) await new Promise((r) => setTimeout(r, wait));
@@ -111,15 +122,20 @@ export function createResponsePoster(
         }
         if (res.statusCode >= 400) {
           // expired_url, used_url, invalid_blocks: retrying cannot help.
-          throw new AbortError(
-            new ResponseUrlError(
-              `Slack refused the response (${res.statusCode} ${body.slice(0, 80)})`,
-              res.statusCode,
-            ),
+          throw new ResponseUrlError(
+            `Slack refused the response (${res.statusCode} ${body.slice(0, 80)})`,
+            res.statusCode,
+            false,
           );
         }
       },
-      { retries: attempts - 1, minTimeout: opts.minTimeoutMs ?? 500, factor: 2, maxTimeout: 4000 },
+      {
+        retries: attempts - 1,
+        minTimeout: opts.minTimeoutMs ?? 500,
+        factor: 2,
+        maxTimeout: 4000,
+        shouldRetry: ({ error }) => canRetry(error),
+      },
     );
   };
   return Object.assign(post, { close: () => dispatcher.close() });

@@ -21,7 +21,7 @@ import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
 import { type Emulator, type EmulatorClient, startEmulator } from "../../src/emulator/index.js";
 import { isoMonth, type Month, monthKey, monthLabel } from "../../src/months.js";
-import { ACTION_IDS } from "../../src/report/blocks.js";
+import { ACTION_IDS } from "../../src/report/slack/index.js";
 import type { Server } from "../../src/serve.js";
 import type { RecordedResponse, ResponseUrlBody } from "../../src/slack-double/index.js";
 import {

@@ -33,8 +33,7 @@ import {
   monthsBetween,
 } from "../../src/months.js";
 import { parseCommand } from "../../src/query/parse.js";
-import { ACTION_IDS, type SlackMessage } from "../../src/report/blocks.js";
-import { renderMonthlySummary } from "../../src/report/monthly.js";
+import { ACTION_IDS, renderMonthlySummary, type SlackMessage } from "../../src/report/slack/index.js";
 import { FileStateStore } from "../../src/schedule/file-store.js";
 import { postAnswer } from "../../src/schedule/index.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
@@ -42,6 +41,7 @@ import type { SlackPoster } from "../../src/schedule/slack-poster.js";
 import { navigationAction } from "../../src/slack/actions/navigation.js";
 import { gluuStatsCommand } from "../../src/slack/commands/gluu-stats.js";
 import type { ListenerDeps } from "../../src/slack/deps.js";
+import { Replies } from "../../src/slack/reply.js";
 import type { ResponsePayload } from "../../src/slack/response-url.js";
 import { blockActionPayload, DOUBLE_DEFAULTS, slashCommandFields } from "../../src/slack-double/index.js";
 
@@ -87,6 +87,7 @@ class CountingFetcher implements MonthFetcher {
 
 interface Run {
   readonly deps: ListenerDeps;
+  readonly stats: StatService;
   readonly fetcher: CountingFetcher;
   readonly acks: Array<unknown>;
   readonly posts: Array<{ url: string; payload: ResponsePayload }>;
@@ -102,26 +103,30 @@ function newRun(): Run {
   const posted: Month[] = [];
   const errors: string[] = [];
   const log = createLogger({ level: "error", destination: { write: (line: string) => errors.push(line) } });
+  const stats = new StatService(fetcher, { now: () => NOW });
   const deps: ListenerDeps = {
-    stats: new StatService(fetcher, { now: () => NOW }),
-    host: HOST,
-    timeZone: TZ,
-    now: () => NOW,
+    replies: new Replies({
+      stats,
+      host: HOST,
+      timeZone: TZ,
+      now: () => NOW,
+      log,
+      extra: {
+        history: async () => ({ text: "History of the monthly post.", blocks: [] }),
+        post: async (m) => {
+          posted.push(m);
+          return { text: `Posted ${isoMonth(m)}.`, blocks: [] };
+        },
+      },
+    }),
     log,
     access: { users: [], channels: [], admins: [ADMIN] },
     postResponse: async (url, payload) => {
       posts.push({ url, payload });
     },
     track: (work) => work,
-    extra: {
-      history: async () => ({ text: "History of the monthly post.", blocks: [] }),
-      post: async (m) => {
-        posted.push(m);
-        return { text: `Posted ${isoMonth(m)}.`, blocks: [] };
-      },
-    },
   };
-  return { deps, fetcher, acks, posts, posted, errors };
+  return { deps, stats, fetcher, acks, posts, posted, errors };
 }
 
 type CommandArgs = Parameters<ReturnType<typeof gluuStatsCommand>>[0];
@@ -540,7 +545,7 @@ describe("the monthly post of a month in 2000", () => {
       };
       const poster = new MonthlyPoster({
         store,
-        stats: run.deps.stats,
+        stats: run.stats,
         slack,
         render: renderMonthlySummary,
         channels: ["C0FUZZREP1"],
@@ -551,7 +556,17 @@ describe("the monthly post of a month in 2000", () => {
         owner: "fuzz",
         retryWindowMs: 0,
       });
-      const deps: ListenerDeps = { ...run.deps, extra: { post: postAnswer(poster, ["C0FUZZREP1"]) } };
+      const deps: ListenerDeps = {
+        ...run.deps,
+        replies: new Replies({
+          stats: run.stats,
+          host: HOST,
+          timeZone: TZ,
+          now: () => NOW,
+          log: run.deps.log,
+          extra: { post: postAnswer(poster, ["C0FUZZREP1"]) },
+        }),
+      };
       await gluuStatsCommand(deps)(commandArgs(run, "post 2000-06", ADMIN));
       expect(run.acks).toEqual([undefined]);
       expect(String(run.posts[0]?.payload.text)).toMatch(/^:white_check_mark: Posted the June 2000 summary/);

@@ -1,10 +1,11 @@
 import type { types as slack } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
+import { exportView, monthButtons, monthView, seriesView } from "../../src/answer/index.js";
+import type { MonthStats } from "../../src/gluu/model.js";
 import {
   ACTION_IDS,
   checkBlockLimits,
   escapeMrkdwn,
-  type MonthMessageInput,
   renderErrorMessage,
   renderExportMessage,
   renderHelpMessage,
@@ -14,8 +15,8 @@ import {
   renderUsageError,
   SLACK_LIMITS,
   type SlackMessage,
-} from "../../src/report/blocks.js";
-import { billingExport } from "../../src/report/summary.js";
+} from "../../src/report/slack/index.js";
+import type { MonthButtons, MonthView } from "../../src/report/view.js";
 import { allText, FETCHED_AT, m, STANDALONE_ZERO, stats } from "./helpers.js";
 
 type Button = slack.Button;
@@ -30,12 +31,8 @@ function fieldTexts(message: SlackMessage): string[] {
   return message.blocks.flatMap((b) => (b.type === "section" ? (b.fields ?? []).map((f) => f.text) : []));
 }
 
-const nav = {
-  prev: "/gluu-stats 2021-10",
-  next: "/gluu-stats 2021-12",
-  trend: "/gluu-stats trend",
-  share: "/gluu-stats 2021-11 public",
-};
+// November 2021 seen in 2026: every button is there.
+const nav = monthButtons(m(2021, 11), m(2026, 1));
 
 const nov = stats(m(2021, 11), 12_345, {
   authorization_code: { access_token: 144, id_token: 144 },
@@ -43,18 +40,28 @@ const nov = stats(m(2021, 11), 12_345, {
 });
 const oct = stats(m(2021, 10), 11_111);
 
-function monthInput(overrides: Partial<MonthMessageInput> = {}): MonthMessageInput {
-  return {
-    month: m(2021, 11),
-    current: false,
-    stats: nov,
-    previous: oct,
-    host: "gluu.example.com",
-    fetchedAt: FETCHED_AT,
-    timeZone: "Europe/Berlin",
-    navigation: nav,
-    ...overrides,
-  };
+interface MonthCase {
+  readonly current?: boolean;
+  readonly stats?: MonthStats | undefined;
+  readonly previous?: MonthStats | undefined;
+  readonly host?: string;
+  readonly buttons?: MonthButtons;
+}
+
+/** November 2021 with October before it, unless a case says otherwise (`undefined`: no data). */
+function monthInput(c: MonthCase = {}): MonthView {
+  const months = ["previous" in c ? c.previous : oct, "stats" in c ? c.stats : nov].filter(
+    (s): s is MonthStats => s !== undefined,
+  );
+  return monthView(
+    {
+      month: m(2021, 11),
+      current: c.current ?? false,
+      result: { months, noData: [] },
+      buttons: c.buttons ?? nav,
+    },
+    { host: c.host ?? "gluu.example.com", fetchedAt: FETCHED_AT, timeZone: "Europe/Berlin" },
+  );
 }
 
 describe("renderMonthMessage", () => {
@@ -91,7 +98,9 @@ describe("renderMonthMessage", () => {
   });
 
   it("says so far for the current month and never offers the month after it", () => {
-    const message = renderMonthMessage(monthInput({ current: true }));
+    const message = renderMonthMessage(
+      monthInput({ current: true, buttons: monthButtons(m(2021, 11), m(2021, 11)) }),
+    );
     expect(message.blocks[0]).toMatchObject({ text: { text: "November 2021 (so far)" } });
     expect(fieldTexts(message)).toContain("*Monthly active users*\n*12,345* so far");
     expect(message.text).toContain("12,345 monthly active users so far");
@@ -103,17 +112,20 @@ describe("renderMonthMessage", () => {
   it("puts the canonical commands into the buttons", () => {
     const message = renderMonthMessage(monthInput());
     expect(buttons(message).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
-      ["gluu_stats_prev", "◀ October 2021", nav.prev],
-      ["gluu_stats_next", "December 2021 ▶", nav.next],
-      ["gluu_stats_trend", "12-month trend", nav.trend],
-      ["gluu_stats_share", "Share in channel", nav.share],
+      ["gluu_stats_prev", "◀ October 2021", "2021-10"],
+      ["gluu_stats_next", "December 2021 ▶", "2021-12"],
+      ["gluu_stats_trend", "12-month trend", "trend"],
+      ["gluu_stats_share", "Share in channel", "2021-11 public"],
     ]);
   });
 
   it("omits the next button when there is no next command, and buttons that could not be sent", () => {
     const message = renderMonthMessage(
       monthInput({
-        navigation: { prev: "x".repeat(SLACK_LIMITS.buttonValue + 1), trend: "/gluu-stats trend" },
+        buttons: {
+          prev: { month: m(2021, 10), value: "x".repeat(SLACK_LIMITS.buttonValue + 1) },
+          trend: { value: "trend" },
+        },
       }),
     );
     expect(buttons(message).map((b) => b.action_id)).toEqual([ACTION_IDS.trend]);
@@ -193,18 +205,22 @@ describe("renderMonthMessage", () => {
 
 describe("renderSeriesMessage", () => {
   const months = [m(2021, 1), m(2021, 2), m(2021, 3), m(2021, 4)];
-  const message = renderSeriesMessage({
-    title: "MAU trend: Jan – Apr 2021",
-    months,
-    result: {
-      months: [stats(m(2021, 1), 1000), stats(m(2021, 3), 2000), stats(m(2021, 4), 500)],
-      noData: [m(2021, 2)],
-    },
-    host: "gluu.example.com",
-    fetchedAt: FETCHED_AT,
-    timeZone: "UTC",
-    share: "/gluu-stats 2021-01..2021-04 public",
-  });
+  const source = { host: "gluu.example.com", fetchedAt: FETCHED_AT, timeZone: "UTC" };
+  const message = renderSeriesMessage(
+    seriesView(
+      {
+        series: "range",
+        title: "MAU trend: Jan – Apr 2021",
+        months,
+        result: {
+          months: [stats(m(2021, 1), 1000), stats(m(2021, 3), 2000), stats(m(2021, 4), 500)],
+          noData: [m(2021, 2)],
+        },
+        share: { value: "2021-01..2021-04 public" },
+      },
+      source,
+    ),
+  );
   const text = allText(message);
 
   it("has a line per month with MAU, bar and change, and marks months without data", () => {
@@ -231,14 +247,12 @@ describe("renderSeriesMessage", () => {
   });
 
   it("says when no month has data, without zeros", () => {
-    const empty = renderSeriesMessage({
-      title: "Range",
-      months,
-      result: { months: [], noData: months },
-      host: "h",
-      fetchedAt: FETCHED_AT,
-      timeZone: "UTC",
-    });
+    const empty = renderSeriesMessage(
+      seriesView(
+        { series: "range", title: "Range", months, result: { months: [], noData: months } },
+        { ...source, host: "h" },
+      ),
+    );
     expect(allText(empty)).toContain("Jan 2021, Feb 2021, Mar 2021, Apr 2021");
     expect(allText(empty)).not.toMatch(STANDALONE_ZERO);
   });
@@ -248,14 +262,17 @@ describe("renderSeriesMessage", () => {
       year: 2010 + Math.floor(i / 12),
       month: (i % 12) + 1,
     }));
-    const msg = renderSeriesMessage({
-      title: "Long",
-      months: long,
-      result: { months: long.map((mm, i) => stats(mm, i + 1)), noData: [] },
-      host: "h",
-      fetchedAt: FETCHED_AT,
-      timeZone: "UTC",
-    });
+    const msg = renderSeriesMessage(
+      seriesView(
+        {
+          series: "range",
+          title: "Long",
+          months: long,
+          result: { months: long.map((mm, i) => stats(mm, i + 1)), noData: [] },
+        },
+        { ...source, host: "h" },
+      ),
+    );
     expect(allText(msg)).toContain("64 earlier months not shown");
     expect(allText(msg)).toMatch(/^Apr 2018\s+100\s/m);
     expect(checkBlockLimits(msg)).toEqual([]);
@@ -265,15 +282,18 @@ describe("renderSeriesMessage", () => {
 describe("renderExportMessage", () => {
   const months = Array.from({ length: 12 }, (_, i) => m(i === 0 ? 2020 : 2021, i === 0 ? 12 : i));
   const maus = [400, 500, 550, 600, 620, 640, 660, 680, 700, 750, 800, 900];
-  const exp = billingExport(months, {
-    months: months.flatMap((mm, i) => (i === 2 ? [] : [stats(mm, maus[i] ?? 0)])),
-    noData: [m(2021, 2)],
-  });
-  const message = renderExportMessage(exp, {
-    host: "gluu.example.com",
-    fetchedAt: FETCHED_AT,
-    timeZone: "UTC",
-  });
+  const view = exportView(
+    {
+      months,
+      result: {
+        months: months.flatMap((mm, i) => (i === 2 ? [] : [stats(mm, maus[i] ?? 0)])),
+        noData: [m(2021, 2)],
+      },
+    },
+    { host: "gluu.example.com", fetchedAt: FETCHED_AT, timeZone: "UTC" },
+  );
+  const exp = view.export;
+  const message = renderExportMessage(view);
   const text = allText(message);
 
   it("lists each month, the average, the maximum and the signature", () => {

@@ -5,20 +5,22 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { exportView, monthlySummaryView, monthView, seriesView } from "../../src/answer/index.js";
 import type { MonthStats, TokenCounts } from "../../src/gluu/model.js";
 import { tokenCounts } from "../../src/gluu/model.js";
-import type { Month } from "../../src/months.js";
+import { addMonths, type Month, monthRange, monthsBack, tryAddMonths } from "../../src/months.js";
 import {
   checkBlockLimits,
   renderErrorMessage,
   renderExportMessage,
   renderHelpMessage,
+  renderMonthlySummary,
   renderMonthMessage,
   renderSeriesMessage,
   renderUsageError,
   type SlackMessage,
-} from "../../src/report/blocks.js";
-import { billingExport } from "../../src/report/summary.js";
+} from "../../src/report/slack/index.js";
+import type { CommandButton, MonthButtons } from "../../src/report/view.js";
 
 const RUNS = { numRuns: 60 };
 
@@ -96,6 +98,32 @@ const metaArb = fc.record({
   timeZone: fc.constantFrom("UTC", "Europe/Berlin", "Pacific/Auckland", "Not/AZone"),
 });
 
+const buttonArb: fc.Arbitrary<CommandButton | undefined> = commandArb.map((value) =>
+  value === undefined ? undefined : { value },
+);
+
+function buttonsArb(month: Month): fc.Arbitrary<MonthButtons | undefined> {
+  return fc.option(
+    fc
+      .record({
+        prev: buttonArb,
+        next: buttonArb,
+        trend: fc.string({ maxLength: 2100, size: "max" }),
+        share: buttonArb,
+      })
+      .map(({ prev, next, trend, share }) => {
+        const before = tryAddMonths(month, -1);
+        return {
+          trend: { value: trend },
+          ...(prev && before ? { prev: { ...prev, month: before } } : {}),
+          ...(next ? { next: { ...next, month: addMonths(month, 1) } } : {}),
+          ...(share ? { share } : {}),
+        };
+      }),
+    { nil: undefined },
+  );
+}
+
 function expectWithinLimits(message: SlackMessage): void {
   expect(checkBlockLimits(message)).toEqual([]);
 }
@@ -104,43 +132,24 @@ describe("every renderer stays within Slack's limits", () => {
   it("month message", () => {
     fc.assert(
       fc.property(
-        monthArb.chain((mm) =>
-          fc.record({
+        monthArb.chain((mm) => {
+          const before = tryAddMonths(mm, -1);
+          return fc.record({
             month: fc.constant(mm),
             stats: fc.option(statsArb(mm), { nil: undefined }),
-            previous: fc.option(statsArb({ year: mm.year, month: mm.month }), { nil: undefined }),
+            previous: before ? fc.option(statsArb(before), { nil: undefined }) : fc.constant(undefined),
             current: fc.boolean(),
             meta: metaArb,
-            navigation: fc.option(
-              fc.record({
-                prev: commandArb,
-                next: commandArb,
-                trend: fc.string({ maxLength: 2100, size: "max" }),
-                share: commandArb,
-              }),
-              { nil: undefined },
-            ),
-          }),
-        ),
-        ({ month, stats, previous, current, meta, navigation }) => {
-          const message = renderMonthMessage({
-            month,
-            current,
-            ...(stats ? { stats } : {}),
-            ...(previous ? { previous } : {}),
-            ...meta,
-            ...(navigation
-              ? {
-                  navigation: {
-                    trend: navigation.trend,
-                    ...(navigation.prev ? { prev: navigation.prev } : {}),
-                    ...(navigation.next ? { next: navigation.next } : {}),
-                    ...(navigation.share ? { share: navigation.share } : {}),
-                  },
-                }
-              : {}),
+            buttons: buttonsArb(mm),
           });
-          expectWithinLimits(message);
+        }),
+        ({ month, stats, previous, current, meta, buttons }) => {
+          const months = [previous, stats].filter((x): x is MonthStats => x !== undefined);
+          const view = monthView(
+            { month, current, result: { months, noData: [] }, ...(buttons ? { buttons } : {}) },
+            meta,
+          );
+          expectWithinLimits(renderMonthMessage(view));
         },
       ),
       RUNS,
@@ -155,15 +164,17 @@ describe("every renderer stays within Slack's limits", () => {
         metaArb,
         commandArb,
         (s, title, meta, share) => {
-          expectWithinLimits(
-            renderSeriesMessage({
+          const view = seriesView(
+            {
+              series: "range",
               title,
               months: s.months,
               result: s.result,
-              ...meta,
-              ...(share ? { share } : {}),
-            }),
+              ...(share ? { share: { value: share } } : {}),
+            },
+            meta,
           );
+          expectWithinLimits(renderSeriesMessage(view));
         },
       ),
       RUNS,
@@ -173,11 +184,40 @@ describe("every renderer stays within Slack's limits", () => {
   it("export message", () => {
     fc.assert(
       fc.property(seriesArb, metaArb, commandArb, (s, meta, share) => {
-        expectWithinLimits(
-          renderExportMessage(billingExport(s.months, s.result), { ...meta, ...(share ? { share } : {}) }),
+        const view = exportView(
+          { months: s.months, result: s.result, ...(share ? { share: { value: share } } : {}) },
+          meta,
         );
+        expectWithinLimits(renderExportMessage(view));
       }),
       RUNS,
+    );
+  });
+
+  it("monthly summary, with any of its 13 months missing", () => {
+    fc.assert(
+      fc.property(
+        monthArb
+          .filter((mm) => mm.year < 9990)
+          .chain((mm) => {
+            const months = monthRange(monthsBack(mm, 12), mm);
+            return fc.tuple(
+              fc.constant(mm),
+              fc.tuple(...months.map((x) => fc.option(statsArb(x), { nil: undefined }))),
+            );
+          }),
+        metaArb,
+        ([month, maybe], meta) => {
+          const result = {
+            months: maybe.flatMap((x) => (x ? [x] : [])),
+            noData: [],
+            fetchedAt: meta.fetchedAt,
+          };
+          const view = monthlySummaryView({ month, result, host: meta.host, timeZone: meta.timeZone });
+          expectWithinLimits(renderMonthlySummary(view));
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 
@@ -211,14 +251,17 @@ it("a month with 30 long-named grant types still shows most of them", () => {
             names.map((n, i) => [n, tokenCounts({ access_token: counts[i] ?? 1, id_token: counts[i] ?? 1 })]),
           ),
         );
-        const message = renderMonthMessage({
-          month: { year: 2021, month: 11 },
-          current: false,
-          stats: { month: { year: 2021, month: 11 }, mau: Number.MAX_SAFE_INTEGER, tokens },
-          host: "gluu.example.com",
-          fetchedAt: 0,
-          timeZone: "UTC",
-        });
+        const month = { year: 2021, month: 11 };
+        const message = renderMonthMessage(
+          monthView(
+            {
+              month,
+              current: false,
+              result: { months: [{ month, mau: Number.MAX_SAFE_INTEGER, tokens }], noData: [] },
+            },
+            { host: "gluu.example.com", fetchedAt: 0, timeZone: "UTC" },
+          ),
+        );
         expectWithinLimits(message);
         expect(JSON.stringify(message)).toContain("18 more grant types");
       },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { monthView, seriesView } from "../../src/answer/index.js";
+import type { MonthStats } from "../../src/gluu/model.js";
 import type { Month } from "../../src/months.js";
 import { codePointLength } from "../../src/report/format.js";
 import { billingExport } from "../../src/report/summary.js";
-import { alignTable, renderExportText, renderTextReport } from "../../src/report/text.js";
+import { alignTable, renderExportText, renderTextView } from "../../src/report/text.js";
 import { FETCHED_AT, m, stats } from "./helpers.js";
 
 /** The lines from the table header (starting with `first`) to the next blank line. */
@@ -21,17 +23,22 @@ const nov = stats(m(2021, 11), 12_345, {
 });
 const oct = stats(m(2021, 10), 11_111);
 
-describe("renderTextReport: one month", () => {
-  const text = renderTextReport({
-    kind: "month",
-    month: m(2021, 11),
-    current: true,
-    stats: nov,
-    previous: oct,
-    host: "gluu.example.com",
-    fetchedAt: FETCHED_AT,
-    timeZone: "UTC",
-  });
+function monthText(
+  month: Month,
+  current: boolean,
+  shown: readonly MonthStats[],
+  host = "gluu.example.com",
+): string {
+  return renderTextView(
+    monthView(
+      { month, current, result: { months: shown, noData: [] } },
+      { host, fetchedAt: FETCHED_AT, timeZone: "UTC" },
+    ),
+  );
+}
+
+describe("renderTextView: one month", () => {
+  const text = monthText(m(2021, 11), true, [oct, nov]);
 
   it("shows MAU, so far, and the change against the previous month", () => {
     expect(text).toContain("November 2021 (so far)");
@@ -67,46 +74,38 @@ describe("renderTextReport: one month", () => {
   });
 
   it("says no data, without any zero figure, for a month without data", () => {
-    const empty = renderTextReport({
-      kind: "month",
-      month: m(2021, 9),
-      current: false,
-      host: "h",
-      fetchedAt: FETCHED_AT,
-      timeZone: "UTC",
-    });
+    const empty = monthText(m(2021, 9), false, [], "h");
     expect(empty).toContain("No data for September 2021");
     expect(empty).not.toMatch(/(?<![\d.,:])0(?![\d.,:])/);
   });
 
   it("keeps terminal control sequences from the server out of the output", () => {
-    const evil = renderTextReport({
-      kind: "month",
-      month: m(2021, 11),
-      current: false,
-      stats: stats(m(2021, 11), 1, { "x\u001b[2J\ny": { access_token: 1 } }),
-      host: "h\u001b]0;pwned\u0007",
-      fetchedAt: FETCHED_AT,
-      timeZone: "UTC",
-    });
+    const evil = monthText(
+      m(2021, 11),
+      false,
+      [stats(m(2021, 11), 1, { "x\u001b[2J\ny": { access_token: 1 } })],
+      "h\u001b]0;pwned\u0007",
+    );
     expect(evil).not.toMatch(/\p{Cc}(?<!\n)/u);
   });
 });
 
-describe("renderTextReport: a range", () => {
+describe("renderTextView: a range", () => {
   const months: Month[] = [m(2021, 1), m(2021, 2), m(2021, 3), m(2021, 4)];
-  const text = renderTextReport({
-    kind: "series",
-    title: "MAU, January to April 2021",
-    months,
-    result: {
-      months: [stats(m(2021, 1), 1000), stats(m(2021, 3), 2000), stats(m(2021, 4), 500)],
-      noData: [m(2021, 2)],
-    },
-    host: "gluu.example.com",
-    fetchedAt: FETCHED_AT,
-    timeZone: "UTC",
-  });
+  const text = renderTextView(
+    seriesView(
+      {
+        series: "range",
+        title: "MAU, January to April 2021",
+        months,
+        result: {
+          months: [stats(m(2021, 1), 1000), stats(m(2021, 3), 2000), stats(m(2021, 4), 500)],
+          noData: [m(2021, 2)],
+        },
+      },
+      { host: "gluu.example.com", fetchedAt: FETCHED_AT, timeZone: "UTC" },
+    ),
+  );
   const table = tableLines(text, "Month");
 
   it("lists every month with right-aligned MAU, change and no-data marks", () => {

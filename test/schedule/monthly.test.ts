@@ -14,7 +14,7 @@ import { createGluuStack, type GluuStack } from "../../src/gluu/index.js";
 import { createLogger } from "../../src/log.js";
 import { addMonths, type Month, monthAt, monthKey, monthRange } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
-import { renderMonthlySummary } from "../../src/report/monthly.js";
+import { renderMonthlySummary } from "../../src/report/slack/index.js";
 import { mauSignature } from "../../src/report/summary.js";
 import { FileStateStore } from "../../src/schedule/file-store.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";

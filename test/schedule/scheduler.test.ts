@@ -11,7 +11,7 @@ import { DEFAULT_CLIENT, startEmulator } from "../../src/emulator/index.js";
 import { createGluuStack } from "../../src/gluu/index.js";
 import { createLogger } from "../../src/log.js";
 import { month } from "../../src/months.js";
-import { renderMonthlySummary } from "../../src/report/monthly.js";
+import { renderMonthlySummary } from "../../src/report/slack/index.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
 import { RedisRunCoordinator } from "../../src/schedule/redis-coordinator.js";
 import { RedisStateStore } from "../../src/schedule/redis-store.js";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoMonth, monthLabel } from "../../src/months.js";
-import { ACTION_IDS } from "../../src/report/blocks.js";
+import { ACTION_IDS } from "../../src/report/slack/index.js";
 import {
   ackMessage,
   ago,

@@ -12,7 +12,7 @@ import {
   monthRange,
   shortMonthLabel,
 } from "../../src/months.js";
-import { ACTION_IDS } from "../../src/report/blocks.js";
+import { ACTION_IDS } from "../../src/report/slack/index.js";
 import type { ResponseUrlBody } from "../../src/slack-double/index.js";
 import {
   ago,

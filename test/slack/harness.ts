@@ -15,8 +15,8 @@ import {
 import type { MonthStats } from "../../src/gluu/model.js";
 import { createLogger } from "../../src/log.js";
 import { addMonths, isoMonth, type Month, monthAt, sameMonth } from "../../src/months.js";
-import { ACTION_IDS } from "../../src/report/blocks.js";
 import { formatCount } from "../../src/report/format.js";
+import { ACTION_IDS } from "../../src/report/slack/index.js";
 import { tokenTotals } from "../../src/report/summary.js";
 import { type Server, secretsOf, startServer } from "../../src/serve.js";
 import {

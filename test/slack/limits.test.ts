@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_GRANT_TYPES, generateData } from "../../src/emulator/index.js";
 import type { MonthStats } from "../../src/gluu/model.js";
 import { isoMonth, type Month, monthLabel, monthRange, shortMonthLabel } from "../../src/months.js";
-import { checkBlockLimits } from "../../src/report/blocks.js";
 import { formatCount } from "../../src/report/format.js";
+import { checkBlockLimits } from "../../src/report/slack/index.js";
 import { tokenTotals } from "../../src/report/summary.js";
 import type { ResponseUrlBody } from "../../src/slack-double/index.js";
 import {

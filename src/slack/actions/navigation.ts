@@ -4,13 +4,14 @@
  * button is a command text and goes through the same parser as a typed command, so a stale or
  * altered value gets an explanation, never an exception.
  */
+
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { isStatsQuery } from "../../answer/index.js";
-import { ACTION_IDS, renderErrorMessage, renderRefusal } from "../../report/blocks.js";
+import { errorText } from "../../errors/index.js";
+import { ACTION_IDS, renderErrorMessage, renderRefusal } from "../../report/slack/index.js";
 import { checkAccess } from "../access.js";
 import { afterPendingIo, type ListenerDeps } from "../deps.js";
 import { buttonActionSchema } from "../payloads.js";
-import { parseText, replyTo } from "../reply.js";
 
 export const NAVIGATION_ACTIONS: readonly string[] = Object.values(ACTION_IDS);
 
@@ -30,10 +31,7 @@ export function navigationAction(deps: ListenerDeps) {
     const share = payload.data.action.action_id === ACTION_IDS.share;
     const send = (message: Parameters<ListenerDeps["postResponse"]>[1]) =>
       deps.postResponse(responseUrl, message).catch((err: unknown) => {
-        deps.log.error(
-          { user: user.id, err: err instanceof Error ? err.message : String(err) },
-          "could not deliver a reply",
-        );
+        deps.log.error({ user: user.id, err: errorText(err) }, "could not deliver a reply");
       });
 
     const access = checkAccess(deps.access, user.id, channel?.id);
@@ -42,7 +40,7 @@ export function navigationAction(deps: ListenerDeps) {
       await send({ ...renderRefusal(), replace_original: true });
       return;
     }
-    const parsed = parseText(payload.data.action.value ?? "", deps);
+    const parsed = deps.replies.parse(payload.data.action.value ?? "");
     if (!parsed.ok || !isStatsQuery(parsed.command.query) || parsed.command.public !== share) {
       const why = parsed.ok ? "does not lead to a report" : "is out of date or was altered";
       await send({
@@ -54,7 +52,7 @@ export function navigationAction(deps: ListenerDeps) {
     await deps.track(
       (async () => {
         await afterPendingIo();
-        const message = await replyTo(parsed.command, deps, { userId: user.id, channelId: channel?.id });
+        const message = await deps.replies.to(parsed.command, { userId: user.id, channelId: channel?.id });
         await send(
           share
             ? { ...message, response_type: "in_channel", replace_original: false }

@@ -3,12 +3,13 @@
  * when the figures are ready, whatever the Gluu server's latency. Usage errors, refusals and
  * help need no data and go out inside the ack.
  */
+
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { renderErrorMessage, renderRefusal } from "../../report/blocks.js";
+import { errorText } from "../../errors/index.js";
+import { renderErrorMessage, renderRefusal } from "../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../access.js";
 import { afterPendingIo, type ListenerDeps } from "../deps.js";
 import { commandSchema } from "../payloads.js";
-import { immediateReply, parseText, replyTo } from "../reply.js";
 
 export function gluuStatsCommand(deps: ListenerDeps) {
   return async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -27,12 +28,12 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       await ack(renderRefusal());
       return;
     }
-    const parsed = parseText(text, deps);
+    const parsed = deps.replies.parse(text);
     if (!parsed.ok) {
       await ack(parsed.message);
       return;
     }
-    const immediate = immediateReply(parsed.command);
+    const immediate = deps.replies.immediate(parsed.command);
     if (immediate) {
       await ack(immediate);
       return;
@@ -49,17 +50,14 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     await deps.track(
       (async () => {
         await afterPendingIo();
-        const message = await replyTo(parsed.command, deps, { userId, channelId });
+        const message = await deps.replies.to(parsed.command, { userId, channelId });
         try {
           await deps.postResponse(responseUrl, {
             ...message,
             response_type: parsed.command.public ? "in_channel" : "ephemeral",
           });
         } catch (err) {
-          deps.log.error(
-            { user: userId, err: err instanceof Error ? err.message : String(err) },
-            "could not deliver a reply",
-          );
+          deps.log.error({ user: userId, err: errorText(err) }, "could not deliver a reply");
         }
       })(),
     );

@@ -1,0 +1,158 @@
+/**
+ * Answer → view: everything a reply shows, decided once for every output (Slack, terminal,
+ * files). Pure functions of the answer, the clock's month and the source.
+ */
+import type { StatResult } from "../gluu/model.js";
+import { type Month, monthRange, monthsBack, tryAddMonths } from "../months.js";
+import {
+  billingExport,
+  monthChange,
+  type SeriesInput,
+  seriesSummary,
+  statsOf,
+  tokenTotals,
+} from "../report/summary.js";
+import type {
+  CommandButton,
+  ExportView,
+  MonthButtons,
+  MonthlySummaryView,
+  MonthView,
+  SeriesKind,
+  SeriesView,
+  Source,
+  View,
+} from "../report/view.js";
+import { monthButtons, shareButton } from "./buttons.js";
+import type { Answer, StatsCommand } from "./fetch.js";
+
+export interface MonthViewInput {
+  readonly month: Month;
+  readonly current: boolean;
+  /** Should hold the month and the one before it. */
+  readonly result: SeriesInput;
+  readonly buttons?: MonthButtons;
+}
+
+export function monthView(input: MonthViewInput, source: Source): MonthView {
+  const { month, result } = input;
+  const stats = statsOf(result, month);
+  const before = tryAddMonths(month, -1);
+  const previous = before && statsOf(result, before);
+  const change = monthChange(stats, previous);
+  return {
+    kind: "month",
+    ...source,
+    month,
+    current: input.current,
+    ...(stats ? { stats, tokens: tokenTotals(stats) } : {}),
+    ...(previous ? { previous } : {}),
+    ...(change ? { change } : {}),
+    summary: seriesSummary([month], result),
+    ...(input.buttons ? { buttons: input.buttons } : {}),
+  };
+}
+
+export interface SeriesViewInput {
+  readonly series: SeriesKind;
+  readonly title: string;
+  readonly months: readonly Month[];
+  readonly result: SeriesInput;
+  readonly share?: CommandButton;
+}
+
+export function seriesView(input: SeriesViewInput, source: Source): SeriesView {
+  return {
+    kind: "series",
+    ...source,
+    series: input.series,
+    title: input.title,
+    summary: seriesSummary(input.months, input.result),
+    ...(input.share ? { share: input.share } : {}),
+  };
+}
+
+export function exportView(
+  input: { readonly months: readonly Month[]; readonly result: SeriesInput; readonly share?: CommandButton },
+  source: Source,
+): ExportView {
+  return {
+    kind: "export",
+    ...source,
+    export: billingExport(input.months, input.result),
+    summary: seriesSummary(input.months, input.result),
+    ...(input.share ? { share: input.share } : {}),
+  };
+}
+
+export interface ViewContext {
+  readonly host: string;
+  readonly timeZone: string;
+  /** The month in progress, which decides the next-month button. */
+  readonly currentMonth: Month;
+}
+
+/** The view of an answer; a shared (public) answer has no buttons. */
+export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View {
+  const source: Source = { host: ctx.host, fetchedAt: a.result.fetchedAt, timeZone: ctx.timeZone };
+  const interactive = !command.public;
+  switch (a.kind) {
+    case "month":
+      return monthView(
+        {
+          month: a.month,
+          current: a.current,
+          result: a.result,
+          ...(interactive ? { buttons: monthButtons(a.month, ctx.currentMonth) } : {}),
+        },
+        source,
+      );
+    case "series":
+      return seriesView(
+        {
+          series: a.series,
+          title: a.title,
+          months: monthRange(a.from, a.to),
+          result: a.result,
+          ...(interactive ? { share: shareButton(command.query) } : {}),
+        },
+        source,
+      );
+    case "export":
+      return exportView(
+        {
+          months: monthRange(a.from, a.to),
+          result: a.result,
+          ...(interactive ? { share: shareButton(command.query) } : {}),
+        },
+        source,
+      );
+  }
+}
+
+export interface SummaryInput {
+  readonly month: Month;
+  /** The months of `summaryMonths(month)`: the month, the 11 before it, the month a year earlier. */
+  readonly result: StatResult;
+  readonly host: string;
+  readonly timeZone: string;
+}
+
+/** The monthly summary post of a closed month. */
+export function monthlySummaryView(input: SummaryInput): MonthlySummaryView {
+  const { month, result } = input;
+  const source: Source = { host: input.host, fetchedAt: result.fetchedAt, timeZone: input.timeZone };
+  // Only a label and a lookup, never fetched: it may lie before the first supported month.
+  const lastYear: Month = { year: month.year - 1, month: month.month };
+  const trendMonths = monthRange(monthsBack(month, 11), month);
+  const yearOverYear = monthChange(statsOf(result, month), statsOf(result, lastYear));
+  return {
+    ...source,
+    month,
+    detail: monthView({ month, current: false, result }, source),
+    lastYear,
+    ...(yearOverYear ? { yearOverYear } : {}),
+    trend: seriesView({ series: "trend", title: "Last 12 months", months: trendMonths, result }, source),
+    export: billingExport(trendMonths, result),
+  };
+}

@@ -1,0 +1,28 @@
+/** Slack Block Kit renderers: views in, `{ text, blocks }` out. Pure: no clock, no Slack client. */
+import type { View } from "../view.js";
+import { renderExportMessage } from "./export.js";
+import { renderMonthMessage } from "./month.js";
+import type { SlackMessage } from "./primitives.js";
+import { renderSeriesMessage } from "./series.js";
+
+export { ACTION_IDS } from "./action-ids.js";
+export { renderExportMessage } from "./export.js";
+export { renderHistoryMessage } from "./history.js";
+export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
+export { renderMonthMessage } from "./month.js";
+export { renderMonthlySummary } from "./monthly-summary.js";
+export { renderErrorMessage, renderHelpMessage, renderRefusal, renderUsageError } from "./notices.js";
+export { escapeMrkdwn, type SlackMessage, safeMrkdwn } from "./primitives.js";
+export { renderSeriesMessage, slackBar } from "./series.js";
+
+/** Any answer's view as a Slack message. */
+export function renderSlackView(view: View): SlackMessage {
+  switch (view.kind) {
+    case "month":
+      return renderMonthMessage(view);
+    case "series":
+      return renderSeriesMessage(view);
+    case "export":
+      return renderExportMessage(view);
+  }
+}

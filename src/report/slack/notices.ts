@@ -1,0 +1,54 @@
+/** Messages without figures: help, usage errors, failures and refusals. */
+import type { types as slack } from "@slack/bolt";
+import { SLACK_LIMITS } from "./limits.js";
+import { context, packLines, type SlackMessage, safeMrkdwn, section } from "./primitives.js";
+
+type KnownBlock = slack.KnownBlock;
+
+/**
+ * `usage` is the bot's own mrkdwn (src/query/usage.ts) and goes through unescaped, so its
+ * formatting survives; it is split over sections by lines and cut if absurdly long.
+ */
+function usageBlocks(usage: string, budget: number): KnownBlock[] {
+  const chunks = packLines(usage.split("\n"), SLACK_LIMITS.sectionText);
+  const out: KnownBlock[] = [];
+  let used = 0;
+  for (const chunk of chunks) {
+    if (used + chunk.length > budget) {
+      out.push(section("_(usage text cut short)_"));
+      break;
+    }
+    out.push(section(chunk));
+    used += chunk.length;
+  }
+  return out;
+}
+
+const USAGE_BUDGET = SLACK_LIMITS.totalBlockText - 3500;
+
+export function renderHelpMessage(usage: string): SlackMessage {
+  const blocks = usage.trim() ? usageBlocks(usage, USAGE_BUDGET) : [section("No usage text is available.")];
+  return { text: "How to use the Gluu statistics command.", blocks };
+}
+
+/** `sentence` is one sentence for the user; `ref` lets an admin find the error in the bot's log. */
+export function renderErrorMessage(sentence: string, ref?: string): SlackMessage {
+  const said = safeMrkdwn(sentence, 2000) || "Something went wrong.";
+  const blocks: KnownBlock[] = [section(`:warning: ${said}`)];
+  const reference = ref === undefined ? "" : safeMrkdwn(ref.replace(/`/g, ""), 100);
+  if (reference) blocks.push(context([`Reference \`${reference}\`: quote it to whoever runs this bot.`]));
+  return { text: safeMrkdwn(sentence, 1000) || said, blocks };
+}
+
+export function renderUsageError(message: string, usage: string): SlackMessage {
+  const said = safeMrkdwn(message, 2000) || "That command was not understood.";
+  return {
+    text: safeMrkdwn(message, 1000) || said,
+    blocks: [section(`:warning: ${said}`), ...usageBlocks(usage, USAGE_BUDGET)],
+  };
+}
+
+export function renderRefusal(): SlackMessage {
+  const said = "Sorry, you can't use Gluu statistics here. Ask whoever runs this bot for access.";
+  return { text: said, blocks: [section(`:no_entry: ${said}`)] };
+}

@@ -1,0 +1,98 @@
+/**
+ * What a reply shows, decided once (by src/answer) and rendered by every output: Slack blocks,
+ * terminal text, CSV, JSON, OpenMetrics. These are the renderers' only inputs, so two outputs
+ * of one answer cannot disagree about a figure, a label or which buttons exist.
+ */
+import type { MonthStats } from "../gluu/model.js";
+import type { Month } from "../months.js";
+import type { BillingExport, Change, SeriesSummary, TokenTotals } from "./summary.js";
+
+/** Where the figures came from, and how times are shown. */
+export interface Source {
+  /** The Gluu server's host, shown in every reply's context line. */
+  readonly host: string;
+  /** When the oldest figure shown was fetched (ms since epoch). */
+  readonly fetchedAt: number;
+  /** IANA time zone for the times shown. */
+  readonly timeZone: string;
+}
+
+/** A button that runs a command: `value` is canonical command text, parsed like a typed one. */
+export interface CommandButton {
+  readonly value: string;
+}
+
+/** A button leading to another month, labelled with that month. */
+export interface MonthButton extends CommandButton {
+  readonly month: Month;
+}
+
+export interface MonthButtons {
+  readonly prev?: MonthButton;
+  /** Absent at the month in progress: there is nothing after it yet. */
+  readonly next?: MonthButton;
+  readonly trend: CommandButton;
+  readonly share?: CommandButton;
+}
+
+export interface MonthView extends Source {
+  readonly kind: "month";
+  readonly month: Month;
+  /** The month in progress: its figures are "so far". */
+  readonly current: boolean;
+  readonly stats?: MonthStats;
+  /** The calendar month before, when the server had data for it. */
+  readonly previous?: MonthStats;
+  /** Against `previous`; absent when either month has no data. */
+  readonly change?: Change;
+  /** Token totals of `stats`. */
+  readonly tokens?: TokenTotals;
+  /** The month as a one-row table, for the tabular outputs (CSV, JSON, OpenMetrics). */
+  readonly summary: SeriesSummary;
+  /** Absent on a shared (in-channel) answer: nobody should step through someone else's message. */
+  readonly buttons?: MonthButtons;
+}
+
+/** What a series is: it decides its share button and, in future, its chart and wording. */
+export type SeriesKind = "range" | "year" | "trend";
+
+export interface SeriesView extends Source {
+  readonly kind: "series";
+  readonly series: SeriesKind;
+  readonly title: string;
+  readonly summary: SeriesSummary;
+  readonly share?: CommandButton;
+}
+
+export interface ExportView extends Source {
+  readonly kind: "export";
+  readonly export: BillingExport;
+  readonly summary: SeriesSummary;
+  readonly share?: CommandButton;
+}
+
+export type View = MonthView | SeriesView | ExportView;
+
+/** The monthly summary post: a closed month, the year before it and the last 12 months. */
+export interface MonthlySummaryView extends Source {
+  readonly month: Month;
+  readonly detail: MonthView;
+  readonly lastYear: Month;
+  /** Against the same month a year earlier; absent when either has no data. */
+  readonly yearOverYear?: Change;
+  readonly trend: SeriesView;
+  readonly export: BillingExport;
+}
+
+/** One delivery of the monthly summary, as `/gluu-stats history` lists it. */
+export interface HistoryLine {
+  /** The month's key (`2026-11`); shown as written when it does not parse. */
+  readonly month: string;
+  readonly channel: string;
+  readonly at: number;
+  readonly trigger: string;
+  readonly outcome: "posted" | "failed" | "skipped";
+  readonly error?: string;
+  readonly link?: string;
+  readonly attempts?: number;
+}
