@@ -15,6 +15,7 @@ import {
 } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
+import { createSlackClient } from "./slack/client.js";
 import { Replies } from "./slack/reply.js";
 import { createResponsePoster } from "./slack/response-url.js";
 
@@ -60,48 +61,48 @@ export async function startServer(
   const gluu =
     opts.gluu ?? createGluuStack(gluuConfig(env), { log, now: opts.now, store: state?.store.statCache });
   const now = opts.now ?? Date.now;
-  // The poster needs the Slack client, which exists once the app does; replies reach it lazily.
-  let monthly: MonthlySetup | undefined;
+  const botToken = env.SLACK_BOT_TOKEN ?? "";
+  // Everything a request may need exists before Slack can send one: the monthly poster has its
+  // own Web API client, so `/gluu-stats post` works from the first second.
+  const monthly = state
+    ? createMonthly(env, {
+        store: state,
+        stats: gluu.service,
+        client: createSlackClient(botToken, env.SLACK_API_URL),
+        host: gluu.client.host,
+        log,
+        now: opts.now,
+      })
+    : undefined;
+  const replies = new Replies({
+    stats: gluu.service,
+    host: gluu.client.host,
+    timeZone: env.REPORT_TZ,
+    now,
+    log,
+    extra:
+      state && monthly
+        ? {
+            history: historyAnswer(state.store, env.REPORT_TZ),
+            post: postAnswer(monthly.poster, env.REPORT_CHANNEL),
+          }
+        : undefined,
+  });
   const postResponse = createResponsePoster();
   const slack = await startSlackApp({
     mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
-    botToken: env.SLACK_BOT_TOKEN ?? "",
+    botToken,
     apiUrl: env.SLACK_API_URL,
     log,
     health: () => gluu.service.lastOutcome,
     deps: {
-      replies: new Replies({
-        stats: gluu.service,
-        host: gluu.client.host,
-        timeZone: env.REPORT_TZ,
-        now,
-        log,
-        extra: state
-          ? {
-              history: historyAnswer(state.store, env.REPORT_TZ),
-              post: (month) => {
-                if (!monthly) throw new Error("the monthly post is not ready yet");
-                return postAnswer(monthly.poster, env.REPORT_CHANNEL)(month);
-              },
-            }
-          : undefined,
-      }),
+      replies,
       log,
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
     },
   });
-  if (state) {
-    monthly = createMonthly(env, {
-      store: state,
-      stats: gluu.service,
-      client: slack.app.client,
-      host: gluu.client.host,
-      log,
-      now: opts.now,
-    });
-    await monthly.scheduler?.start();
-  }
+  await monthly?.scheduler?.start();
   log.info(
     { mode: mode.kind, port: slack.port, gluu: gluu.client.host },
     mode.kind === "http" ? "gluu-stats listening on port %d" : "gluu-stats connected in Socket Mode",

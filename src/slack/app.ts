@@ -1,7 +1,7 @@
 /**
  * The Bolt app: HTTP mode (Slack requests at POST /slack/events, health at GET /healthz) or
- * Socket Mode (for bots behind a firewall). Builds the App, registers the listeners, starts;
- * the listeners themselves are plain functions in commands/ and actions/.
+ * Socket Mode (for bots behind a firewall). Builds the App, registers the listeners (see
+ * listeners/), starts; nothing else.
  */
 
 import type { Server } from "node:http";
@@ -10,11 +10,11 @@ import { App, type CustomRoute, LogLevel } from "@slack/bolt";
 import { errorText } from "../errors/index.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
-import { NAVIGATION_ACTIONS, navigationAction } from "./actions/navigation.js";
-import { gluuStatsCommand } from "./commands/gluu-stats.js";
-import { InFlight, type ListenerDeps } from "./deps.js";
+import { slackClientOptions } from "./client.js";
+import { InFlight } from "./in-flight.js";
+import { type ListenerDeps, registerListeners } from "./listeners/index.js";
 
-export const COMMAND = "/gluu-stats";
+export { COMMAND } from "./listeners/commands/index.js";
 
 export type SlackMode =
   | { readonly kind: "http"; readonly signingSecret: string; readonly port: number; readonly host?: string }
@@ -62,12 +62,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
   const state = { ready: false };
   const inFlight = new InFlight();
   const deps: ListenerDeps = { ...opts.deps, track: inFlight.track };
-  const clientOptions = {
-    slackApiUrl: opts.apiUrl,
-    // Replies go through response_urls (see response-url.ts); Web API calls here are the share
-    // fallback and doctor's checks: a short policy, so nothing waits for half an hour.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
-  };
+  const clientOptions = slackClientOptions(opts.apiUrl);
   const common = {
     token: opts.botToken,
     logger: boltLogger(opts.log),
@@ -88,9 +83,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
         })
       : new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
 
-  app.command(COMMAND, gluuStatsCommand(deps));
-  for (const id of NAVIGATION_ACTIONS)
-    app.action({ type: "block_actions", action_id: id }, navigationAction(deps));
+  registerListeners(app, deps);
   app.error(async (err) => {
     opts.log.error(
       { err: err.message, code: (err as { code?: string }).code },

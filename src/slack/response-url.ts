@@ -10,7 +10,7 @@ import pRetry from "p-retry";
 import { Agent, request } from "undici";
 import { BotError, canRetry, errorText } from "../errors/index.js";
 import type { SlackMessage } from "../report/slack/index.js";
-import { afterPendingIo } from "./deps.js";
+import { afterPendingIo } from "./defer.js";
 
 export interface ResponsePayload extends SlackMessage {
   readonly response_type?: "ephemeral" | "in_channel";

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the REAL listeners: 10,000 random command texts through gluuStatsCommand and 10,000
- * random button values through navigationAction, called directly with a fake ack and a fake
+ * random button values through the button handlers, called directly with a fake ack and a fake
  * postResponse, over a real StatService wired to a counting fake MonthFetcher.
  *
  * For every case: the listener does not throw; the person gets exactly one reply (a message in
@@ -38,9 +38,10 @@ import { FileStateStore } from "../../src/schedule/file-store.js";
 import { postAnswer } from "../../src/schedule/index.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
 import type { SlackPoster } from "../../src/schedule/slack-poster.js";
-import { navigationAction } from "../../src/slack/actions/navigation.js";
-import { gluuStatsCommand } from "../../src/slack/commands/gluu-stats.js";
-import type { ListenerDeps } from "../../src/slack/deps.js";
+import { navigateAction } from "../../src/slack/listeners/actions/navigate.js";
+import { shareAction } from "../../src/slack/listeners/actions/share.js";
+import { gluuStatsCommand } from "../../src/slack/listeners/commands/gluu-stats.js";
+import type { ListenerDeps } from "../../src/slack/listeners/deps.js";
 import { Replies } from "../../src/slack/reply.js";
 import type { ResponsePayload } from "../../src/slack/response-url.js";
 import { blockActionPayload, DOUBLE_DEFAULTS, slashCommandFields } from "../../src/slack-double/index.js";
@@ -130,7 +131,12 @@ function newRun(): Run {
 }
 
 type CommandArgs = Parameters<ReturnType<typeof gluuStatsCommand>>[0];
-type ActionArgs = Parameters<ReturnType<typeof navigationAction>>[0];
+type ActionArgs = Parameters<ReturnType<typeof navigateAction>>[0];
+
+/** The handler Bolt routes a button's action id to (see listeners/actions/index.ts). */
+function buttonHandler(deps: ListenerDeps, actionId: string) {
+  return actionId === ACTION_IDS.share ? shareAction(deps) : navigateAction(deps);
+}
 
 // Bolt's argument objects carry a client, a logger, say/respond/next and more; the listeners use
 // only the fields given here, so the rest is left out and the object is cast to Bolt's type.
@@ -451,13 +457,12 @@ describe("fuzzing the real listeners", () => {
   }, 60_000);
 
   it(`${RUNS} random and mutated button values: one reply each, no exception, only valid months reach the server`, async () => {
-    const action = (run: Run) => navigationAction(run.deps);
     let answered = 0;
     await fc.assert(
       fc.asyncProperty(actionIdArb, buttonValueArb, async (actionId, value) => {
         const run = newRun();
         const what = `${actionId} value ${JSON.stringify(value.slice(0, 200))}`;
-        await action(run)(actionArgs(run, actionId, value));
+        await buttonHandler(run.deps, actionId)(actionArgs(run, actionId, value));
 
         expect(run.acks, what).toEqual([undefined]);
         expect(run.posts, what).toHaveLength(1);
@@ -512,7 +517,7 @@ describe("the months at the edge of the range, case by case", () => {
 
   it("the ◀ button from February 2000 leads to January 2000's figures", async () => {
     const run = newRun();
-    await navigationAction(run.deps)(actionArgs(run, ACTION_IDS.prev, "2000-01"));
+    await navigateAction(run.deps)(actionArgs(run, ACTION_IDS.prev, "2000-01"));
     expect(String(run.posts[0]?.payload.text)).toMatch(/^January 2000: [\d,]+ monthly active users/);
     checkServerSide(run, "prev 2000-01");
   });

@@ -5,11 +5,12 @@
  */
 
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { errorText } from "../../errors/index.js";
-import { renderErrorMessage, renderRefusal } from "../../report/slack/index.js";
-import { checkAccess, isAdmin } from "../access.js";
-import { afterPendingIo, type ListenerDeps } from "../deps.js";
-import { commandSchema } from "../payloads.js";
+import { errorText } from "../../../errors/index.js";
+import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
+import { checkAccess, isAdmin } from "../../access.js";
+import { afterPendingIo } from "../../defer.js";
+import { commandSchema } from "../../payloads.js";
+import type { ListenerDeps } from "../deps.js";
 
 export function gluuStatsCommand(deps: ListenerDeps) {
   return async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {

@@ -1,0 +1,12 @@
+/** Every listener of the app, registered the way Bolt's starter app does: one folder per kind. */
+import type { App } from "@slack/bolt";
+import { register as registerActions } from "./actions/index.js";
+import { register as registerCommands } from "./commands/index.js";
+import type { ListenerDeps } from "./deps.js";
+
+export type { ListenerDeps } from "./deps.js";
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  registerCommands(app, deps);
+  registerActions(app, deps);
+}
