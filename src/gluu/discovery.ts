@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { GluuError } from "./errors.js";
-import { type HttpSend, safeUrl } from "./http.js";
+import { type HttpSend, readJson, safeUrl } from "./http.js";
 import type { ServerFamily } from "./model.js";
 
 export const STAT_PATHS: Readonly<Record<ServerFamily, string>> = {
@@ -45,27 +45,10 @@ export async function fetchDiscovery(send: HttpSend, issuerUrl: string): Promise
       { status: res.status, url: safeUrl(url) },
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(res.body);
-  } catch {
-    throw new GluuError(
-      "bad_response",
-      `discovery at ${safeUrl(url)} is not JSON: is GLUU_URL the issuer? (or set GLUU_TOKEN_URL)`,
-      { url: safeUrl(url) },
-    );
-  }
-  const parsed = discoverySchema.safeParse(json);
-  if (!parsed.success) {
-    throw new GluuError(
-      "bad_response",
-      `discovery at ${safeUrl(url)} has no token_endpoint; set GLUU_TOKEN_URL`,
-      {
-        url: safeUrl(url),
-      },
-    );
-  }
-  return parsed.data;
+  return readJson(res, url, discoverySchema, {
+    notJson: `discovery at ${safeUrl(url)} is not JSON: is GLUU_URL the issuer? (or set GLUU_TOKEN_URL)`,
+    invalid: `discovery at ${safeUrl(url)} has no token_endpoint; set GLUU_TOKEN_URL`,
+  });
 }
 
 /** Family from a stat endpoint URL; a custom path is treated as Gluu 4.x, the family with the interval limit. */

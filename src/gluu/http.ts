@@ -4,6 +4,7 @@
  */
 import { rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
+import type { z } from "zod";
 import type { GluuConfig } from "../config/index.js";
 import { GluuError } from "./errors.js";
 
@@ -59,6 +60,28 @@ export function safeUrl(url: string): string {
   } catch {
     return "(invalid URL)";
   }
+}
+
+/**
+ * A 200 answer's body as `schema` describes it. Discovery and token answers are JSON objects;
+ * anything else is a bad_response whose sentence (`notJson`, `invalid`) says what to check.
+ */
+export function readJson<T>(
+  res: HttpResponse,
+  url: string,
+  schema: z.ZodType<T>,
+  says: { readonly notJson: string; readonly invalid: string },
+): T {
+  const details = { status: res.status, url: safeUrl(url) };
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch (err) {
+    throw new GluuError("bad_response", says.notJson, { ...details, cause: err });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new GluuError("bad_response", says.invalid, { ...details, cause: parsed.error });
+  return parsed.data;
 }
 
 export function toGluuError(err: unknown, url: string, timeoutMs: number, maxBytes: number): GluuError {

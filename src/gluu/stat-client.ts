@@ -6,7 +6,14 @@ import type { GluuConfig } from "../config/index.js";
 import { type Month, monthKey } from "../months.js";
 import { familyOfStatUrl, fetchDiscovery, STAT_PATHS } from "./discovery.js";
 import { GluuError, readErrorBody } from "./errors.js";
-import { createHttpClient, type HttpClient, type HttpSend, httpOptionsFrom, safeUrl } from "./http.js";
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpResponse,
+  type HttpSend,
+  httpOptionsFrom,
+  safeUrl,
+} from "./http.js";
 import type { MonthStats, ServerFamily } from "./model.js";
 import { parseStatBody } from "./parse/index.js";
 import { type AccessToken, TokenProvider } from "./token.js";
@@ -89,26 +96,9 @@ export class StatClient {
    */
   async fetchMonths(months: readonly Month[]): Promise<FetchedMonths> {
     if (months.length === 0) return { stats: [], at: this.now() };
-    const candidates: StatEndpoint[] = this.endpoint
-      ? [this.endpoint]
-      : (["janssen", "gluu4"] as const).map((family) => ({
-          url: `${this.config.url}${STAT_PATHS[family]}`,
-          family,
-        }));
-    for (const [i, candidate] of candidates.entries()) {
-      const res = await this.requestWithToken(candidate, months);
-      if (res.status === 404 && i < candidates.length - 1) continue;
-      if (res.status === 404) {
-        throw new GluuError(
-          "not_found",
-          `no stat endpoint at ${candidates.map((c) => safeUrl(c.url)).join(" or ")}: is GLUU_URL the issuer? (or set GLUU_STAT_URL)`,
-          { status: 404 },
-        );
-      }
-      this.endpoint ??= candidate;
-      return { stats: this.interpret(res.status, res.body, candidate), at: this.now() };
-    }
-    throw new GluuError("config", "no stat endpoint to ask; set GLUU_STAT_URL");
+    const { endpoint, res } = await this.firstFound((c) => this.requestWithToken(c, months));
+    this.endpoint ??= endpoint;
+    return { stats: this.interpret(res.status, res.body, endpoint), at: this.now() };
   }
 
   /**
@@ -117,29 +107,37 @@ export class StatClient {
    * (token refused) or 404 (not there), and neither 400 nor 401 counts as a processed request.
    */
   async probe(): Promise<{ endpoint: StatEndpoint; tokenAccepted: boolean }> {
-    const candidates: StatEndpoint[] = this.endpoint
+    const token = await this.tokens.get();
+    const { endpoint, res } = await this.firstFound((c) =>
+      this.http.send({ method: "GET", url: c.url, headers: { authorization: `Bearer ${token.value}` } }),
+    );
+    if (res.status === 400 || res.status === 401) {
+      this.endpoint ??= endpoint;
+      return { endpoint, tokenAccepted: res.status === 400 };
+    }
+    throw new GluuError(
+      res.status >= 500 ? "server" : "bad_response",
+      `the stat endpoint ${safeUrl(endpoint.url)} answered ${res.status} to a probe; expected 400`,
+      { status: res.status, url: safeUrl(endpoint.url) },
+    );
+  }
+
+  /**
+   * The first stat endpoint that is there (answers anything but 404), with its answer. Without
+   * GLUU_STAT_URL, and until one answered, the Janssen path comes first and the Gluu 4.x one second.
+   */
+  private async firstFound(
+    ask: (endpoint: StatEndpoint) => Promise<HttpResponse>,
+  ): Promise<{ endpoint: StatEndpoint; res: HttpResponse }> {
+    const candidates: readonly StatEndpoint[] = this.endpoint
       ? [this.endpoint]
       : (["janssen", "gluu4"] as const).map((family) => ({
           url: `${this.config.url}${STAT_PATHS[family]}`,
           family,
         }));
-    const token = await this.tokens.get();
-    for (const candidate of candidates) {
-      const res = await this.http.send({
-        method: "GET",
-        url: candidate.url,
-        headers: { authorization: `Bearer ${token.value}` },
-      });
-      if (res.status === 404) continue;
-      if (res.status === 400 || res.status === 401) {
-        this.endpoint ??= candidate;
-        return { endpoint: candidate, tokenAccepted: res.status === 400 };
-      }
-      throw new GluuError(
-        res.status >= 500 ? "server" : "bad_response",
-        `the stat endpoint ${safeUrl(candidate.url)} answered ${res.status} to a probe; expected 400`,
-        { status: res.status, url: safeUrl(candidate.url) },
-      );
+    for (const endpoint of candidates) {
+      const res = await ask(endpoint);
+      if (res.status !== 404) return { endpoint, res };
     }
     throw new GluuError(
       "not_found",

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { GluuConfig } from "../config/index.js";
 import { GluuError, readErrorBody } from "./errors.js";
-import { type HttpSend, safeUrl } from "./http.js";
+import { type HttpSend, readJson, safeUrl } from "./http.js";
 
 const tokenSchema = z.object({
   access_token: z.string().min(1),
@@ -81,32 +81,13 @@ export class TokenProvider {
     this.requests++;
     const res = await this.opts.send({ method: "POST", url, headers, body: form.toString() });
     if (res.status !== 200) throw tokenError(res.status, res.body, url, scope);
-    let json: unknown;
-    try {
-      json = JSON.parse(res.body);
-    } catch {
-      throw new GluuError(
-        "bad_response",
-        `the token endpoint ${safeUrl(url)} did not answer JSON; check GLUU_TOKEN_URL`,
-        {
-          status: res.status,
-          url: safeUrl(url),
-        },
-      );
-    }
-    const parsed = tokenSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new GluuError(
-        "bad_response",
-        `the token endpoint ${safeUrl(url)} answered without an access_token`,
-        {
-          url: safeUrl(url),
-        },
-      );
-    }
+    const data = readJson(res, url, tokenSchema, {
+      notJson: `the token endpoint ${safeUrl(url)} did not answer JSON; check GLUU_TOKEN_URL`,
+      invalid: `the token endpoint ${safeUrl(url)} answered without an access_token`,
+    });
     const wanted = scope.split(" ");
     // A server may omit `scope` when it granted exactly what was asked (RFC 6749 §5.1).
-    const granted = parsed.data.scope !== undefined ? parsed.data.scope.split(" ").filter(Boolean) : wanted;
+    const granted = data.scope !== undefined ? data.scope.split(" ").filter(Boolean) : wanted;
     const missing = wanted.filter((s) => !granted.includes(s));
     if (missing.length > 0) {
       throw new GluuError(
@@ -115,11 +96,11 @@ export class TokenProvider {
         { url: safeUrl(url) },
       );
     }
-    const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_LIFETIME_S) * 1000;
+    const lifetimeMs = (data.expires_in ?? DEFAULT_LIFETIME_S) * 1000;
     // Renew a little early so a token never expires between our check and the server's.
     const skewMs = Math.min(30_000, lifetimeMs * 0.1);
     const token: AccessToken = {
-      value: parsed.data.access_token,
+      value: data.access_token,
       expiresAt: started + lifetimeMs - skewMs,
       scopes: granted,
     };

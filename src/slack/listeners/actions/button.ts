@@ -7,8 +7,9 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "
 import { isStatsQuery } from "../../../answer/index.js";
 import { errorText } from "../../../errors/index.js";
 import type { ParsedCommand } from "../../../query/types.js";
-import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
+import { renderErrorMessage, renderRefusal, type SlackMessage } from "../../../report/slack/index.js";
 import { checkAccess } from "../../access.js";
+import { afterPendingIo } from "../../defer.js";
 import { buttonActionSchema } from "../../payloads.js";
 import type { Asker } from "../../reply.js";
 import type { ResponsePayload } from "../../response-url.js";
@@ -60,4 +61,22 @@ export async function readButton(
     return undefined;
   }
   return { command: parsed.command, who: { userId: user.id, channelId: channel?.id }, send };
+}
+
+/**
+ * A button's listener: read the press, then answer its command in the background (the ack has
+ * gone out) and deliver it as `place` says: replacing the message, or beside it in the channel.
+ */
+export function buttonListener(shared: boolean, place: (message: SlackMessage) => ResponsePayload) {
+  return (deps: ListenerDeps) =>
+    async (args: ButtonArgs): Promise<void> => {
+      const pressed = await readButton(deps, args, shared);
+      if (!pressed) return;
+      await deps.track(
+        (async () => {
+          await afterPendingIo();
+          await pressed.send(place(await deps.replies.to(pressed.command, pressed.who)));
+        })(),
+      );
+    };
 }
