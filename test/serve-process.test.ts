@@ -104,6 +104,30 @@ describe("npm start as a process", () => {
     expect(bot.output()).not.toContain(double.botToken);
   });
 
+  it("stays up after signed bodies that are not a Slack payload (payload=null, JSON null)", async () => {
+    const emulator = await startEmulator({ family: "janssen" });
+    const double = await startSlackDouble();
+    open.push(() => emulator.close());
+    open.push(() => double.close());
+    const bot = await startBot(emulator, double);
+    const endpoint = `${bot.base}/slack/events`;
+    const form = await sendSignedCommand(endpoint, SIGNING_SECRET, "payload=null");
+    const json = await sendSignedCommand(endpoint, SIGNING_SECRET, "null", {
+      headers: { "content-type": "application/json" },
+    });
+    expect([form.status, json.status]).toEqual([400, 400]);
+    // An exit would come from an unhandled rejection right after the request: give it time.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bot.child.exitCode).toBeNull();
+    const help = await sendSignedCommand(
+      endpoint,
+      SIGNING_SECRET,
+      slashCommandBody({ text: "help", response_url: double.responseUrl() }),
+    );
+    expect(help.status).toBe(200);
+    expect(bot.output()).not.toMatch(/TypeError/);
+  });
+
   it("refuses to start with a clear message when configuration is missing", async () => {
     const child = spawn(process.execPath, [MAIN, "serve"], {
       env: { PATH: process.env.PATH ?? "" },

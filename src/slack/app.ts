@@ -6,11 +6,12 @@
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type CustomRoute, LogLevel } from "@slack/bolt";
+import { App, type CustomRoute, HTTPReceiver, LogLevel } from "@slack/bolt";
 import { errorText } from "../errors/index.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
 import { slackClientOptions } from "./client.js";
+import { guardReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
 
@@ -72,16 +73,21 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     // Bolt's conversation store keeps per-conversation state we never use, at a cost on every request.
     convoStore: false as const,
   };
-  const app =
-    opts.mode.kind === "http"
-      ? new App({
-          ...common,
-          signingSecret: opts.mode.signingSecret,
-          customRoutes: [healthRoute(state, opts.health)],
-          // Acks go out the moment a listener calls ack(); the reply follows via response_url.
-          processBeforeResponse: false,
-        })
-      : new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
+  let app: App;
+  if (opts.mode.kind === "http") {
+    const receiver = new HTTPReceiver({
+      signingSecret: opts.mode.signingSecret,
+      logger: common.logger,
+      logLevel: common.logLevel,
+      customRoutes: [healthRoute(state, opts.health)],
+      // Acks go out the moment a listener calls ack(); the reply follows via response_url.
+      processBeforeResponse: false,
+    });
+    guardReceiver(receiver, { signingSecret: opts.mode.signingSecret, path: "/slack/events", log: opts.log });
+    app = new App({ ...common, receiver });
+  } else {
+    app = new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
+  }
 
   registerListeners(app, deps);
   app.error(async (err) => {

@@ -1,0 +1,79 @@
+/**
+ * A guard in front of Bolt's HTTPReceiver for bodies that pass the signature check but are not
+ * a Slack payload. Bolt 5.1.0 (the newest release) reads `body.ssl_check` on whatever the body
+ * parses to; for `payload=null` (form) or `null` (JSON) that throws inside a promise nobody
+ * awaits (HTTPReceiver.handleIncomingEvent), and the unhandled rejection ends the process.
+ * Anyone holding the signing secret, or a proxy mangling bodies, could stop the bot.
+ *
+ * The guard buffers and verifies the request with Bolt's own functions, answers 400 when the
+ * verified body is not a JSON object, and otherwise hands the request on: Bolt sees the body
+ * already buffered (`rawBody`) and uses it as it is. Requests that fail verification are
+ * handed on untouched, so Bolt answers them as it always does (401).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { defaultBodyLimit, HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
+import type { Logger } from "../log.js";
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+type Buffered = Awaited<ReturnType<typeof HTTPModuleFunctions.parseAndVerifyHTTPRequest>>;
+
+/** Whether a parsed body can be a Slack payload at all: Slack only ever sends an object. */
+export function isPayloadShape(body: unknown): boolean {
+  return typeof body === "object" && body !== null && !Array.isArray(body);
+}
+
+export function guardReceiver(
+  receiver: HTTPReceiver,
+  opts: { readonly signingSecret: string; readonly path: string; readonly log: Logger },
+): void {
+  // requestListener is the receiver's public entry point; its HTTP server calls it per request.
+  const next: Listener = receiver.requestListener;
+  const guarded: Listener = (req, res) => {
+    if (req.method !== "POST" || req.url?.split("?")[0] !== opts.path) {
+      next(req, res);
+      return;
+    }
+    void check(req, res).then(
+      (ok) => {
+        if (ok) next(req, res);
+      },
+      (err: unknown) => {
+        // Unreachable in practice (check catches its own failures); never let it escape.
+        opts.log.error({ err: String(err) }, "request guard failed");
+        if (!res.headersSent) HTTPModuleFunctions.buildNoBodyResponse(res, 500);
+      },
+    );
+  };
+  receiver.requestListener = guarded;
+
+  async function check(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    let buffered: Buffered;
+    try {
+      buffered = await HTTPModuleFunctions.parseAndVerifyHTTPRequest(
+        { enabled: true, signingSecret: opts.signingSecret, bodyLimit: defaultBodyLimit },
+        req,
+      );
+    } catch (err) {
+      if (isRawBodyError(err)) {
+        // The stream is spent: Bolt could not read it again, so answer here as Bolt would.
+        HTTPModuleFunctions.buildNoBodyResponse(res, err.statusCode === 413 ? 413 : 400);
+        return false;
+      }
+      // Not verified: the body is buffered, and Bolt answers it as it always does (401).
+      return true;
+    }
+    let body: unknown;
+    try {
+      body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+    } catch {
+      return true; // Bolt answers malformed bodies with 400 itself.
+    }
+    if (isPayloadShape(body)) return true;
+    opts.log.warn(
+      { kind: body === null ? "null" : Array.isArray(body) ? "array" : typeof body },
+      "refused a signed request whose body is not a Slack payload",
+    );
+    HTTPModuleFunctions.buildNoBodyResponse(res, 400);
+    return false;
+  }
+}
