@@ -17,7 +17,7 @@ import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
 import { Replies } from "./slack/reply.js";
-import { createResponsePoster } from "./slack/response-url.js";
+import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -88,7 +88,7 @@ export async function startServer(
           }
         : undefined,
   });
-  const postResponse = createResponsePoster();
+  const postResponse = createResponsePoster({ extraOrigins: apiOrigin(env.SLACK_API_URL) });
   const slack = await startSlackApp({
     mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
     botToken,

@@ -45,7 +45,42 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * Hosts Slack hands out response_urls on: the commercial cloud and GovSlack. Posting anywhere
+ * else would send the figures to whoever wrote the URL into a signed request.
+ */
+export const SLACK_RESPONSE_HOSTS: readonly string[] = ["hooks.slack.com", "hooks.slack-gov.com"];
+
+/**
+ * Whether the bot may post a reply to `url`: https on one of Slack's hosts (default port), or
+ * exactly one of `extraOrigins` (scheme, host and port; the origin of SLACK_API_URL, which is the
+ * local Slack double in tests and a proxy in some deployments).
+ */
+export function isAllowedResponseUrl(url: string, extraOrigins: readonly string[] = []): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  if (extraOrigins.includes(u.origin)) return true;
+  return u.protocol === "https:" && u.port === "" && SLACK_RESPONSE_HOSTS.includes(u.hostname);
+}
+
+/** The origin of SLACK_API_URL, when one is configured. */
+export function apiOrigin(apiUrl: string | undefined): string[] {
+  if (!apiUrl) return [];
+  try {
+    return [new URL(apiUrl).origin];
+  } catch {
+    return [];
+  }
+}
+
 export interface ResponseUrlOptions {
+  /** Origins allowed besides Slack's own hosts (see isAllowedResponseUrl). */
+  readonly extraOrigins?: readonly string[];
   readonly attempts?: number;
   readonly minTimeoutMs?: number;
   /** Retry-After beyond this is not waited for: the answer would come too late to matter. */
@@ -90,7 +125,16 @@ export function createResponsePoster(
       });
       return { statusCode: res.statusCode, headers: res.headers, body: await res.body.text() };
     });
+  const extraOrigins = opts.extraOrigins ?? [];
   const post: PostResponse = async (url, payload) => {
+    if (!isAllowedResponseUrl(url, extraOrigins)) {
+      // Logged by the caller with the user; the URL itself may carry a token, so only its host.
+      throw new ResponseUrlError(
+        `refused to post a reply to ${hostOf(url)}: response_urls must be on Slack's hosts`,
+        undefined,
+        false,
+      );
+    }
     // Serialised inside the slot, once: not for every waiting reply in the turn that releases them.
     let serialised: string | undefined;
     const json = () => {
@@ -139,4 +183,12 @@ export function createResponsePoster(
     );
   };
   return Object.assign(post, { close: () => dispatcher.close() });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || "(no host)";
+  } catch {
+    return "(invalid URL)";
+  }
 }
