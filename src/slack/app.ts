@@ -14,6 +14,7 @@ import { slackClientOptions } from "./client.js";
 import { guardReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
+import { MemorySeenRequests, type SeenRequests } from "./redelivery.js";
 
 export { COMMAND } from "./listeners/commands/index.js";
 
@@ -28,6 +29,8 @@ export interface SlackAppOptions {
   readonly apiUrl?: string;
   readonly log: Logger;
   readonly deps: Omit<ListenerDeps, "track">;
+  /** Requests already answered, so a re-sent one is not answered twice. Default: in memory. */
+  readonly seen?: SeenRequests;
   /** Last outcome of a call to the Gluu server, for /healthz. */
   readonly health: () => Outcome | undefined;
 }
@@ -89,7 +92,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     app = new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
   }
 
-  registerListeners(app, deps);
+  registerListeners(app, deps, opts.seen ?? new MemorySeenRequests());
   app.error(async (err) => {
     opts.log.error(
       { err: err.message, code: (err as { code?: string }).code },

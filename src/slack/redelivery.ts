@@ -1,0 +1,90 @@
+/**
+ * Slack re-sends Events API deliveries it thinks timed out (X-Slack-Retry-Num, `retry_attempt`
+ * in Socket Mode), and proxies re-send requests. Answering a re-sent slash command or button
+ * again means a second reply, and for `public` or "Share in channel" a second message in the
+ * channel. Each request is recognised by its identity in the payload and answered once; the
+ * record of what was seen lives for a few minutes, in Redis when configured so that replicas
+ * share it.
+ */
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import type { Redis } from "ioredis";
+import { LRUCache } from "lru-cache";
+import { errorText } from "../errors/index.js";
+import type { Logger } from "../log.js";
+
+/** Slack's own retries come within a minute; proxies' re-sends sooner. */
+export const SEEN_TTL_MS = 5 * 60_000;
+
+/** The identity of a command or button press, or undefined for payloads without one. */
+export function requestIdentity(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
+  // Slash commands and block actions carry a trigger_id unique to the user's gesture.
+  const trigger = str(b.trigger_id);
+  if (trigger) return `trigger:${trigger}`;
+  if (b.type === "block_actions" && Array.isArray(b.actions)) {
+    const action = b.actions[0] as Record<string, unknown> | undefined;
+    const container = (b.container ?? {}) as Record<string, unknown>;
+    const ts = str(action?.action_ts);
+    if (ts) return `action:${ts}:${str(container.message_ts) ?? ""}:${str(action?.action_id) ?? ""}`;
+  }
+  return undefined;
+}
+
+export interface SeenRequests {
+  /** True the first time `id` is seen within the window, false for every re-delivery. */
+  firstTime(id: string): Promise<boolean>;
+}
+
+export class MemorySeenRequests implements SeenRequests {
+  private readonly seen: LRUCache<string, true>;
+  constructor(ttlMs = SEEN_TTL_MS, max = 50_000) {
+    this.seen = new LRUCache({ max, ttl: ttlMs });
+  }
+  async firstTime(id: string): Promise<boolean> {
+    if (this.seen.has(id)) return false;
+    this.seen.set(id, true);
+    return true;
+  }
+}
+
+/** Shared by replicas: SET NX with an expiry is one atomic round trip. */
+export class RedisSeenRequests implements SeenRequests {
+  constructor(
+    private readonly redis: Pick<Redis, "set">,
+    private readonly ttlMs = SEEN_TTL_MS,
+    private readonly prefix = "gluu-stats:seen:",
+  ) {}
+  async firstTime(id: string): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}${id}`, "1", "PX", this.ttlMs, "NX")) === "OK";
+  }
+}
+
+/**
+ * Global middleware: a re-delivered request is acknowledged (so Slack stops re-sending) and
+ * goes no further. When the record cannot be read (Redis down), the request is answered: a
+ * rare double reply is better than none.
+ */
+export function answerOnce(seen: SeenRequests, log: Logger): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const id = requestIdentity(args.body);
+    if (id === undefined) {
+      await args.next();
+      return;
+    }
+    let first = true;
+    try {
+      first = await seen.firstTime(id);
+    } catch (err) {
+      log.warn({ err: errorText(err) }, "could not check for a re-sent request; answering it");
+    }
+    if (first) {
+      await args.next();
+      return;
+    }
+    const { retryNum, retryReason } = args.context;
+    log.info({ retryNum, retryReason }, "ignored a re-sent request already answered");
+    if ("ack" in args && typeof args.ack === "function") await (args.ack as () => Promise<void>)();
+  };
+}

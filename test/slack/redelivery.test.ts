@@ -1,0 +1,144 @@
+/**
+ * A re-sent command or button press is answered once: Slack's retries (X-Slack-Retry-Num, or
+ * retry_attempt in Socket Mode) and proxies' re-sends carry the same trigger_id. Before, each
+ * copy got its own reply, and a public answer appeared twice in the channel.
+ */
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MemorySeenRequests, RedisSeenRequests, requestIdentity } from "../../src/slack/redelivery.js";
+import { blockActionBody, sendSignedCommand, slashCommandBody } from "../../src/slack-double/index.js";
+import { useRedis } from "../support/redis.js";
+import { type Harness, SIGNING_SECRET, startHarness } from "./harness.js";
+
+describe("requestIdentity", () => {
+  it("is the trigger_id of a command or an action, else the action's timestamp and message", () => {
+    expect(requestIdentity({ command: "/gluu-stats", trigger_id: "123.456.abc" })).toBe(
+      "trigger:123.456.abc",
+    );
+    expect(
+      requestIdentity({
+        type: "block_actions",
+        container: { message_ts: "1700000000.000100" },
+        actions: [{ action_id: "gluu_stats_prev", action_ts: "1700000001.000200" }],
+      }),
+    ).toBe("action:1700000001.000200:1700000000.000100:gluu_stats_prev");
+    expect(requestIdentity({ type: "url_verification" })).toBeUndefined();
+    expect(requestIdentity(null)).toBeUndefined();
+    expect(requestIdentity({ trigger_id: "" })).toBeUndefined();
+  });
+});
+
+describe("MemorySeenRequests", () => {
+  it("says first time once per id, and again after the window", async () => {
+    const seen = new MemorySeenRequests(40);
+    expect(await seen.firstTime("a")).toBe(true);
+    expect(await seen.firstTime("a")).toBe(false);
+    expect(await seen.firstTime("b")).toBe(true);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await seen.firstTime("a")).toBe(true);
+  });
+});
+
+describe("RedisSeenRequests", () => {
+  const redis = useRedis();
+  const clients: Redis[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.quit();
+  });
+
+  it("is shared by replicas: of two bots seeing the same request, one answers it", async () => {
+    const a = new Redis(redis().url);
+    const b = new Redis(redis().url);
+    clients.push(a, b);
+    const [first, second] = [new RedisSeenRequests(a), new RedisSeenRequests(b)];
+    const answers = await Promise.all([first.firstTime("trigger:x"), second.firstTime("trigger:x")]);
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(await a.pttl("gluu-stats:seen:trigger:x")).toBeGreaterThan(4 * 60_000);
+  });
+});
+
+describe("over HTTP", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  const retry = { headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" } };
+
+  it("a command re-sent with X-Slack-Retry-Num gets one reply", async () => {
+    const url = h.double.responseUrl();
+    const body = slashCommandBody({ text: "trend", response_url: url, trigger_id: "111.222.redeliver" });
+    const first = await sendSignedCommand(h.endpoint, SIGNING_SECRET, body);
+    const again = await sendSignedCommand(h.endpoint, SIGNING_SECRET, body, retry);
+    const proxy = await sendSignedCommand(h.endpoint, SIGNING_SECRET, body);
+    expect([first.status, again.status, proxy.status]).toEqual([200, 200, 200]);
+    const path = new URL(url).pathname;
+    await h.reply(path);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.postsAt(path)).toHaveLength(1);
+    expect(h.logs.grep("ignored a re-sent request already answered")).toHaveLength(2);
+  });
+
+  it("a public answer re-sent appears once in the channel", async () => {
+    const url = h.double.responseUrl();
+    const body = slashCommandBody({ text: "trend public", response_url: url, trigger_id: "111.222.public" });
+    await sendSignedCommand(h.endpoint, SIGNING_SECRET, body);
+    await sendSignedCommand(h.endpoint, SIGNING_SECRET, body, retry);
+    const path = new URL(url).pathname;
+    await h.reply(path);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.postsAt(path)).toHaveLength(1);
+  });
+
+  it("a share button pressed once but delivered twice posts once", async () => {
+    const url = h.double.responseUrl();
+    const body = blockActionBody({
+      action_id: "gluu_stats_share",
+      value: "trend public",
+      response_url: url,
+      user: "U0USER0001",
+      channel: "C0CHANNEL1",
+      trigger_id: "111.222.share",
+    });
+    await sendSignedCommand(h.endpoint, SIGNING_SECRET, body);
+    await sendSignedCommand(h.endpoint, SIGNING_SECRET, body, retry);
+    const path = new URL(url).pathname;
+    await h.reply(path);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.postsAt(path)).toHaveLength(1);
+  });
+
+  it("two different presses of the same button are both answered", async () => {
+    const urls = [h.double.responseUrl(), h.double.responseUrl()];
+    for (const url of urls) await h.command("help", { response_url: url });
+    const trend = await Promise.all([h.command("trend"), h.command("trend")]);
+    for (const t of trend) expect((await h.reply(t.path)).status).toBe(200);
+  });
+});
+
+describe("in Socket Mode", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ socket: true });
+  });
+  afterAll(() => h.close());
+
+  it("an envelope re-sent with the same trigger_id gets one reply", async () => {
+    const url = h.double.responseUrl();
+    await h.double.socket.sendSlashCommand({
+      text: "trend",
+      response_url: url,
+      trigger_id: "333.444.socket",
+    });
+    await h.double.socket.sendSlashCommand({
+      text: "trend",
+      response_url: url,
+      trigger_id: "333.444.socket",
+    });
+    const path = new URL(url).pathname;
+    await h.reply(path);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.postsAt(path)).toHaveLength(1);
+  });
+});
