@@ -6,20 +6,30 @@
  * Anyone holding the signing secret, or a proxy mangling bodies, could stop the bot.
  *
  * The guard buffers and verifies the request with Bolt's own functions, answers 400 when the
- * verified body is not a JSON object, and otherwise hands the request on: Bolt sees the body
+ * verified body is not one of the payloads this app takes (Bolt also answers a malformed
+ * `block_actions` with a 500 after a TypeError), and otherwise hands the request on: Bolt sees the body
  * already buffered (`rawBody`) and uses it as it is. Requests that fail verification are
  * handed on untouched, so Bolt answers them as it always does (401).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { defaultBodyLimit, HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
 import type { Logger } from "../log.js";
+import { requestBodySchema } from "./payloads.js";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 type Buffered = Awaited<ReturnType<typeof HTTPModuleFunctions.parseAndVerifyHTTPRequest>>;
 
-/** Whether a parsed body can be a Slack payload at all: Slack only ever sends an object. */
+/** Whether a parsed body is one of the payloads this app takes (see requestBodySchema). */
 export function isPayloadShape(body: unknown): boolean {
-  return typeof body === "object" && body !== null && !Array.isArray(body);
+  return requestBodySchema.safeParse(body).success;
+}
+
+function kindOf(body: unknown): string {
+  if (body === null) return "null";
+  if (Array.isArray(body)) return "array";
+  if (typeof body !== "object") return typeof body;
+  const type = (body as { type?: unknown }).type;
+  return typeof type === "string" ? type.slice(0, 40) : "object";
 }
 
 export function guardReceiver(
@@ -69,10 +79,7 @@ export function guardReceiver(
       return true; // Bolt answers malformed bodies with 400 itself.
     }
     if (isPayloadShape(body)) return true;
-    opts.log.warn(
-      { kind: body === null ? "null" : Array.isArray(body) ? "array" : typeof body },
-      "refused a signed request whose body is not a Slack payload",
-    );
+    opts.log.warn({ kind: kindOf(body) }, "refused a signed request whose body is not a Slack payload");
     HTTPModuleFunctions.buildNoBodyResponse(res, 400);
     return false;
   }

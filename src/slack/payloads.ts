@@ -26,3 +26,20 @@ export const buttonActionSchema = z.object({
   }),
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
+
+/**
+ * The shapes of request bodies that may reach Bolt at all: what Slack sends to this app (slash
+ * commands, button presses, events, and Slack's own checks). Anything else is refused with a
+ * 400 before Bolt reads it, because Bolt dereferences fields of the payload before any
+ * listener runs and answers a malformed one with a 500 (or, for `null`, ends the process).
+ */
+export const requestBodySchema = z.union([
+  z.looseObject({ ssl_check: z.string() }),
+  z.looseObject({ type: z.literal("url_verification"), challenge: z.string() }),
+  z.looseObject({ command: z.string(), team_id: z.string().optional() }),
+  z.looseObject({
+    type: z.literal("block_actions"),
+    actions: z.array(z.looseObject({ action_id: z.string() })).min(1),
+  }),
+  z.looseObject({ type: z.literal("event_callback"), event: z.looseObject({ type: z.string() }) }),
+]);
