@@ -145,6 +145,33 @@ export function monthAt(instant: Date | number, timeZone = "UTC"): Month {
   return month(year, m);
 }
 
+/** How far into its month an instant is, in a time zone: "day 2 of 31". */
+export interface MonthProgress {
+  readonly day: number;
+  readonly days: number;
+}
+
+/** Days in a calendar month (Gregorian; February 29 in leap years). */
+export function daysInMonth(m: Month): number {
+  return new Date(Date.UTC(m.year, m.month, 0)).getUTCDate();
+}
+
+export function monthProgressAt(instant: number, timeZone = "UTC"): MonthProgress {
+  const parts = dayFormat(timeZone).formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { day: get("day"), days: daysInMonth({ year: get("year"), month: get("month") }) };
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" });
+    dayFormats.set(timeZone, f);
+  }
+  return f;
+}
+
 // Building an Intl.DateTimeFormat costs far more than using one; every command needs several.
 const monthFormats = new Map<string, Intl.DateTimeFormat>();
 function monthFormat(timeZone: string): Intl.DateTimeFormat {

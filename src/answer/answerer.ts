@@ -4,7 +4,7 @@
  * they show the same figures, labels and buttons for the same question.
  */
 import type { StatService } from "../gluu/stat-service.js";
-import { isoMonth, monthAt } from "../months.js";
+import { isoMonth, monthAt, monthProgressAt } from "../months.js";
 import { formatCommand } from "../query/parse.js";
 import type { View } from "../report/view.js";
 import { type Answer, answer, type StatsCommand } from "./fetch.js";
@@ -20,7 +20,13 @@ export interface AnswerDeps {
 }
 
 function contextOf(deps: AnswerDeps): ViewContext {
-  return { host: deps.host, timeZone: deps.timeZone, currentMonth: monthAt(deps.now(), deps.timeZone) };
+  const now = deps.now();
+  return {
+    host: deps.host,
+    timeZone: deps.timeZone,
+    currentMonth: monthAt(now, deps.timeZone),
+    progress: monthProgressAt(now, deps.timeZone),
+  };
 }
 
 /** The view of a command's answer: one call to the stat service. */
@@ -43,8 +49,9 @@ export class Answerer<T> {
 
   reply(command: StatsCommand): Promise<T> {
     const ctx = contextOf(this.deps);
-    // The current month decides the navigation buttons, so it is part of what makes replies equal.
-    const key = `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}`;
+    // The current month decides the navigation buttons, and the day the "day 2 of 31" label:
+    // both are part of what makes replies equal.
+    const key = `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}|${ctx.progress.day}`;
     return this.memo.shared(key, async () => {
       const a: Answer = await answer(command.query, this.deps.stats);
       const build = () => this.render(viewOf(a, command, ctx));

@@ -3,7 +3,14 @@
  * files). Pure functions of the answer, the clock's month and the source.
  */
 import type { StatResult } from "../gluu/model.js";
-import { type Month, monthRange, monthsBack, tryAddMonths } from "../months.js";
+import {
+  type Month,
+  type MonthProgress,
+  monthRange,
+  monthsBack,
+  sameMonth,
+  tryAddMonths,
+} from "../months.js";
 import {
   billingExport,
   monthChange,
@@ -29,6 +36,8 @@ import type { Answer, StatsCommand } from "./fetch.js";
 export interface MonthViewInput {
   readonly month: Month;
   readonly current: boolean;
+  /** With `current`: how far the month is. */
+  readonly progress?: MonthProgress;
   /** Should hold the month and the one before it. */
   readonly result: SeriesInput;
   readonly buttons?: MonthButtons;
@@ -39,16 +48,18 @@ export function monthView(input: MonthViewInput, source: Source): MonthView {
   const stats = statsOf(result, month);
   const before = tryAddMonths(month, -1);
   const previous = before && statsOf(result, before);
-  const change = monthChange(stats, previous);
+  // Part of a month against a whole one is not a change: the previous month is shown for scale.
+  const change = input.current ? undefined : monthChange(stats, previous);
   return {
     kind: "month",
     ...source,
     month,
     current: input.current,
+    ...(input.current && input.progress ? { progress: input.progress } : {}),
     ...(stats ? { stats, tokens: tokenTotals(stats) } : {}),
     ...(previous ? { previous } : {}),
     ...(change ? { change } : {}),
-    summary: seriesSummary([month], result),
+    summary: seriesSummary([month], result, input.current ? month : undefined),
     ...(input.buttons ? { buttons: input.buttons } : {}),
   };
 }
@@ -59,6 +70,8 @@ export interface SeriesViewInput {
   readonly months: readonly Month[];
   readonly result: SeriesInput;
   readonly share?: CommandButton;
+  /** The month in progress, if the series reaches it: its row is "so far", without a change. */
+  readonly inProgress?: Month;
 }
 
 export function seriesView(input: SeriesViewInput, source: Source): SeriesView {
@@ -67,7 +80,7 @@ export function seriesView(input: SeriesViewInput, source: Source): SeriesView {
     ...source,
     series: input.series,
     title: input.title,
-    summary: seriesSummary(input.months, input.result),
+    summary: seriesSummary(input.months, input.result, input.inProgress),
     ...(input.share ? { share: input.share } : {}),
   };
 }
@@ -90,6 +103,8 @@ export interface ViewContext {
   readonly timeZone: string;
   /** The month in progress, which decides the next-month button. */
   readonly currentMonth: Month;
+  /** How far the month in progress is. */
+  readonly progress: MonthProgress;
 }
 
 /** The view of an answer; a shared (public) answer has no buttons. */
@@ -97,16 +112,20 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
   const source: Source = { host: ctx.host, fetchedAt: a.result.fetchedAt, timeZone: ctx.timeZone };
   const interactive = !command.public;
   switch (a.kind) {
-    case "month":
+    case "month": {
+      // A button written last month names this month without "current": the clock decides.
+      const current = a.current || sameMonth(a.month, ctx.currentMonth);
       return monthView(
         {
           month: a.month,
-          current: a.current,
+          current,
+          progress: ctx.progress,
           result: a.result,
           ...(interactive ? { buttons: monthButtons(a.month, ctx.currentMonth) } : {}),
         },
         source,
       );
+    }
     case "series":
       return seriesView(
         {
@@ -114,6 +133,7 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
           title: a.title,
           months: monthRange(a.from, a.to),
           result: a.result,
+          inProgress: ctx.currentMonth,
           ...(interactive ? { share: shareButton(command.query) } : {}),
         },
         source,

@@ -4,7 +4,9 @@
  * Everything here is pure and locale-fixed: figures must read the same in a Slack channel, a
  * terminal and an auditor's spreadsheet, whatever machine renders them.
  */
+import { monthLabel } from "../months.js";
 import type { Change, Direction } from "./summary.js";
+import type { MonthView } from "./view.js";
 
 const COUNT_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0, useGrouping: true });
 const PERCENT_FORMAT = new Intl.NumberFormat("en-US", {
@@ -260,4 +262,11 @@ export function formatInstant(ms: number, timeZone: string): string {
   } catch {
     return instantFormat("UTC").format(date);
   }
+}
+
+/** "December 2026, day 2 of 31" for the month in progress; the month's name otherwise. */
+export function monthTitle(view: Pick<MonthView, "month" | "current" | "progress">): string {
+  const name = monthLabel(view.month);
+  if (!view.current) return name;
+  return view.progress ? `${name}, day ${view.progress.day} of ${view.progress.days}` : `${name} (so far)`;
 }

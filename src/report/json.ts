@@ -31,6 +31,7 @@ export function renderJson(summary: SeriesSummary, meta: JsonMeta = {}): string 
     months: summary.rows.map((r) => ({
       month: isoMonth(r.month),
       hasData: r.stats !== undefined,
+      inProgress: r.inProgress === true,
       mau: r.stats?.mau ?? null,
       change: r.change
         ? { absolute: r.change.absolute, percent: r.change.percent ?? null, direction: r.change.direction }

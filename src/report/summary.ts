@@ -27,8 +27,13 @@ export interface SeriesRow {
   readonly month: Month;
   /** Absent when the server has no data for the month: "no data", never zero. */
   readonly stats?: MonthStats;
-  /** Against the calendar month before; absent when either month has no data in the result. */
+  /**
+   * Against the calendar month before; absent when either month has no data in the result, and
+   * for the month in progress (part of a month against a whole one is not a change).
+   */
   readonly change?: Change;
+  /** The month in progress: its figures are "so far". */
+  readonly inProgress?: true;
 }
 
 export interface MonthPeak {
@@ -104,7 +109,11 @@ function statsByKey(result: SeriesInput): ReadonlyMap<MonthKey, MonthStats> {
  * month in neither `result.months` nor `result.noData` is treated as no data too. Figures the
  * result holds for months not asked are only used as the "previous month" of the first row.
  */
-export function seriesSummary(months: readonly Month[], result: SeriesInput): SeriesSummary {
+export function seriesSummary(
+  months: readonly Month[],
+  result: SeriesInput,
+  inProgress?: Month,
+): SeriesSummary {
   const byKey = statsByKey(result);
   const rows: SeriesRow[] = [];
   let sum = 0;
@@ -112,8 +121,14 @@ export function seriesSummary(months: readonly Month[], result: SeriesInput): Se
   let maximum: MonthPeak | undefined;
   for (const m of calendarOrder(months)) {
     const stats = byKey.get(monthKey(m));
-    const change = monthChange(stats, byKey.get(monthKey(previousMonth(m))));
-    rows.push({ month: m, ...(stats ? { stats } : {}), ...(change ? { change } : {}) });
+    const partial = inProgress !== undefined && sameMonth(m, inProgress);
+    const change = partial ? undefined : monthChange(stats, byKey.get(monthKey(previousMonth(m))));
+    rows.push({
+      month: m,
+      ...(stats ? { stats } : {}),
+      ...(change ? { change } : {}),
+      ...(partial ? { inProgress: true as const } : {}),
+    });
     if (stats) {
       sum += stats.mau;
       withData++;

@@ -13,6 +13,7 @@ import {
   formatInstant,
   formatShortChange,
   grantTypeLabels,
+  monthTitle,
   tokenKindLabel,
   truncate,
 } from "./format.js";
@@ -54,20 +55,17 @@ function sourceLine(host: string, fetchedAt: number, timeZone: string): string {
 
 function renderMonth(input: MonthView): string {
   const name = monthLabel(input.month);
-  const lines = [
-    input.current ? `${name} (so far)` : name,
-    sourceLine(input.host, input.fetchedAt, input.timeZone),
-    "",
-  ];
+  const lines = [monthTitle(input), sourceLine(input.host, input.fetchedAt, input.timeZone), ""];
   const { stats } = input;
   if (!stats) {
     lines.push(`No data for ${name}: the server reported no statistics for this month.`);
     return `${lines.join("\n")}\n`;
   }
   lines.push(`Monthly active users: ${formatCount(stats.mau)}${input.current ? " so far" : ""}`);
-  const { change } = input;
-  if (change && input.previous)
-    lines.push(`Change vs ${monthLabel(input.previous.month)}: ${formatChange(change)}`);
+  const { change, previous } = input;
+  if (change && previous) lines.push(`Change vs ${monthLabel(previous.month)}: ${formatChange(change)}`);
+  else if (input.current && previous)
+    lines.push(`${monthLabel(previous.month)}, whole month: ${formatCount(previous.mau)}`);
   lines.push("");
 
   const totals = input.tokens;
@@ -111,7 +109,7 @@ function renderSeries(input: SeriesView): string {
   const rows = summary.rows.map((r) => [
     shortMonthLabel(r.month),
     r.stats ? formatCount(r.stats.mau) : "no data",
-    formatShortChange(r.change),
+    r.inProgress && r.stats ? "so far" : formatShortChange(r.change),
     r.stats ? "█".repeat(barCells(r.stats.mau, max, BAR_WIDTH)) : "",
   ]);
   // The bar column is padded to its full width so every table line has the same length.

@@ -4,7 +4,7 @@
  * of one answer cannot disagree about a figure, a label or which buttons exist.
  */
 import type { MonthStats } from "../gluu/model.js";
-import type { Month } from "../months.js";
+import type { Month, MonthProgress } from "../months.js";
 import type { BillingExport, Change, SeriesSummary, TokenTotals } from "./summary.js";
 
 /** Where the figures came from, and how times are shown. */
@@ -40,10 +40,15 @@ export interface MonthView extends Source {
   readonly month: Month;
   /** The month in progress: its figures are "so far". */
   readonly current: boolean;
+  /** How far the month in progress is ("day 2 of 31"); only with `current`. */
+  readonly progress?: MonthProgress;
   readonly stats?: MonthStats;
-  /** The calendar month before, when the server had data for it. */
+  /**
+   * The calendar month before, when the server had data for it. For the month in progress it
+   * is shown for scale (its final figure), not as a change.
+   */
   readonly previous?: MonthStats;
-  /** Against `previous`; absent when either month has no data. */
+  /** Against `previous`; absent when either month has no data, and for the month in progress. */
   readonly change?: Change;
   /** Token totals of `stats`. */
   readonly tokens?: TokenTotals;

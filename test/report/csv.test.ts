@@ -135,6 +135,7 @@ describe("renderJson", () => {
     expect(value.months[1]).toEqual({
       month: "2021-11",
       hasData: false,
+      inProgress: false,
       mau: null,
       change: null,
       tokens: null,

@@ -40,11 +40,29 @@ function monthText(
 describe("renderTextView: one month", () => {
   const text = monthText(m(2021, 11), true, [oct, nov]);
 
-  it("shows MAU, so far, and the change against the previous month", () => {
+  it("shows MAU so far and the previous month's whole figure for scale, not a change", () => {
     expect(text).toContain("November 2021 (so far)");
     expect(text).toContain("Monthly active users: 12,345 so far");
-    expect(text).toContain("Change vs October 2021: ▲ +1,234 (+11.1%)");
+    expect(text).toContain("October 2021, whole month: 11,111");
+    expect(text).not.toMatch(/Change vs|[▲▼]/);
     expect(text).toContain("gluu.example.com · fetched Dec 2, 2021, 09:04 UTC");
+  });
+
+  it("shows the change of a closed month", () => {
+    expect(monthText(m(2021, 11), false, [oct, nov])).toContain("Change vs October 2021: ▲ +1,234 (+11.1%)");
+  });
+
+  it("labels the month in progress with its day", () => {
+    const view = monthView(
+      {
+        month: m(2021, 11),
+        current: true,
+        progress: { day: 2, days: 30 },
+        result: { months: [oct, nov], noData: [] },
+      },
+      { host: "h", fetchedAt: FETCHED_AT, timeZone: "UTC" },
+    );
+    expect(renderTextView(view).split("\n")[0]).toBe("November 2021, day 2 of 30");
   });
 
   it("tabulates tokens per grant type and kind with totals", () => {

@@ -9,6 +9,7 @@ import {
   isoMonth,
   type Month,
   monthLabel,
+  monthProgressAt,
   monthRange,
   shortMonthLabel,
 } from "../../src/months.js";
@@ -31,8 +32,10 @@ import {
 } from "./harness.js";
 
 function expectMonth(body: ResponseUrlBody, m: Month, current = false): void {
-  expect(headerOf(body)).toBe(current ? `${monthLabel(m)} (so far)` : monthLabel(m));
-  expect(body.text).toMatch(new RegExp(`^${re(monthLabel(m))}: ${re(mauText(m))} monthly active users`));
+  const p = monthProgressAt(Date.now());
+  const title = current ? `${monthLabel(m)}, day ${p.day} of ${p.days}` : monthLabel(m);
+  expect(headerOf(body)).toBe(title);
+  expect(body.text).toMatch(new RegExp(`^${re(title)}: ${re(mauText(m))} monthly active users`));
   expect(blockText(body)).toContain(`*Monthly active users*\n*${mauText(m)}*`);
   expect(blockText(body)).toContain(`*Tokens issued:* ${tokensText(m)}`);
 }

@@ -11,6 +11,7 @@ import {
   isoMonth,
   type Month,
   monthLabel,
+  monthProgressAt,
   monthRange,
   sameMonth,
   shortMonthLabel,
@@ -36,6 +37,11 @@ import {
 } from "./harness.js";
 
 const iso = isoMonth;
+/** "December 2026, day 3 of 31": the month in progress as the bot labels it today. */
+const progressTitle = (m: Month) => {
+  const p = monthProgressAt(Date.now());
+  return `${monthLabel(m)}, day ${p.day} of ${p.days}`;
+};
 const mm = (m: Month) => String(m.month).padStart(2, "0");
 
 /** What a reply must show. */
@@ -103,12 +109,20 @@ function expectFigures(body: { text?: unknown; blocks?: unknown }, expected: Exp
       const m = expected.month;
       const current = sameMonth(m, CURRENT);
       const label = monthLabel(m);
-      expect(headerOf(body)).toBe(current ? `${label} (so far)` : label);
-      expect(body.text).toMatch(new RegExp(`^${re(label)}: ${re(mauText(m))} monthly active users`));
+      const title = current ? progressTitle(m) : label;
+      expect(headerOf(body)).toBe(title);
+      expect(body.text).toMatch(new RegExp(`^${re(title)}: ${re(mauText(m))} monthly active users`));
       expect(text).toContain(`*Monthly active users*\n*${mauText(m)}*`);
       expect(text).toContain(`*Tokens issued:* ${tokensText(m)}`);
-      const diff = statsOf(m).mau - statsOf(addMonths(m, -1)).mau;
-      expect(text).toContain(`*Change vs ${monthLabel(addMonths(m, -1))}*`);
+      const before = addMonths(m, -1);
+      if (current) {
+        // Part of a month is not compared with a whole one: the whole month is shown for scale.
+        expect(text).not.toContain("*Change vs");
+        expect(text).toContain(`*${monthLabel(before)}, whole month*\n${mauText(before)}`);
+        return;
+      }
+      const diff = statsOf(m).mau - statsOf(before).mau;
+      expect(text).toContain(`*Change vs ${monthLabel(before)}*`);
       expect(text).toContain(`${diff > 0 ? "+" : ""}${formatCount(diff)}`);
       return;
     }

@@ -115,7 +115,10 @@ describe.each([
       const body = await reply(text);
       expect(limitsOf(body)).toEqual([]);
       const stats = statsOf(m, DATA);
-      expect(body.text).toMatch(new RegExp(`^${re(monthLabel(m))}: ${re(mau(m))} monthly active users`));
+      // The month in progress is titled with its day ("December 2026, day 3 of 31").
+      expect(body.text).toMatch(
+        new RegExp(`^${re(monthLabel(m))}(, day \\d+ of \\d+)?: ${re(mau(m))} monthly active users`),
+      );
       const total = tokenTotals(stats).total;
       expect(blockText(body)).toContain(`*Tokens issued:* ${formatCount(total)}`);
       expect(grantTypeTokenSum(body)).toBe(total);

@@ -2,7 +2,14 @@
 import type { types as slack } from "@slack/bolt";
 import type { MonthStats } from "../../gluu/model.js";
 import { monthLabel } from "../../months.js";
-import { formatChange, formatCount, formatShortChange, grantTypeLabels, tokenKindLabel } from "../format.js";
+import {
+  formatChange,
+  formatCount,
+  formatShortChange,
+  grantTypeLabels,
+  monthTitle,
+  tokenKindLabel,
+} from "../format.js";
 import type { TokenTotals } from "../summary.js";
 import type { MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
@@ -81,25 +88,32 @@ function figureBlocks(view: MonthView, stats: MonthStats, detail: MonthDetail): 
   const { change, previous, current } = view;
   const fields = [`*Monthly active users*\n*${formatCount(stats.mau)}*${current ? " so far" : ""}`];
   if (change && previous) {
-    const partial = current ? "\n_this month is still in progress_" : "";
-    fields.push(`*Change vs ${monthLabel(previous.month)}*\n${formatChange(change)}${partial}`);
+    fields.push(`*Change vs ${monthLabel(previous.month)}*\n${formatChange(change)}`);
+  } else if (current && previous) {
+    // A month so far against a whole month is no change; the whole month is there for scale.
+    fields.push(`*${monthLabel(previous.month)}, whole month*\n${formatCount(previous.mau)}`);
   }
   const tokens = view.tokens ? tokenBlocks(view.tokens, detail) : [];
   return [...fieldSections(fields), { type: "divider" }, ...tokens];
 }
 
 function fallbackText(view: MonthView): string {
-  const name = monthLabel(view.month);
+  const name = monthTitle(view);
   const { stats, change, previous } = view;
   if (!stats) return `${name}: no data.`;
-  const vs = change && previous ? ` (${formatShortChange(change)} vs ${monthLabel(previous.month)})` : "";
+  const vs =
+    change && previous
+      ? ` (${formatShortChange(change)} vs ${monthLabel(previous.month)})`
+      : view.current && previous
+        ? ` (${monthLabel(previous.month)}: ${formatCount(previous.mau)})`
+        : "";
   return `${name}: ${formatCount(stats.mau)} monthly active users${view.current ? " so far" : ""}${vs}.`;
 }
 
 function buildMonthMessage(view: MonthView, detail: MonthDetail): SlackMessage {
   const { stats, month, current } = view;
   const name = monthLabel(month);
-  const blocks: KnownBlock[] = [header(current ? `${name} (so far)` : name)];
+  const blocks: KnownBlock[] = [header(monthTitle(view))];
   if (stats) blocks.push(...figureBlocks(view, stats, detail));
   else {
     const later = current

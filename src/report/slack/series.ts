@@ -37,7 +37,7 @@ function seriesTable(rows: readonly SeriesRow[], max: number | undefined): strin
   const cells = rows.map((r) => ({
     month: shortMonthLabel(r.month),
     mau: r.stats ? formatCount(r.stats.mau) : "no data",
-    change: formatShortChange(r.change),
+    change: r.inProgress && r.stats ? "so far" : formatShortChange(r.change),
     bar: r.stats ? slackBar(r.stats.mau, max ?? 0) : "",
   }));
   const mw = Math.max(5, ...cells.map((c) => c.month.length));
