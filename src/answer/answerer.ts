@@ -3,16 +3,25 @@
  * rendered reply) out. The Slack command, its buttons, the CLI and the demo all come here, so
  * they show the same figures, labels and buttons for the same question.
  */
+import type { StatResult } from "../gluu/model.js";
 import type { StatService } from "../gluu/stat-service.js";
-import { isoMonth, monthAt, monthProgressAt } from "../months.js";
+import { isoMonth, type Month, monthAt, monthProgressAt } from "../months.js";
 import { formatCommand } from "../query/parse.js";
 import type { View } from "../report/view.js";
-import { type Answer, answer, type StatsCommand } from "./fetch.js";
+import { type Answer, answer, answerFrom, monthsFor, type StatsCommand } from "./fetch.js";
 import { ReplyMemo } from "./memo.js";
 import { type ViewContext, viewOf } from "./view.js";
 
+/** What the use case needs of the stat service; `peek` and `readyAt` make answers instant. */
+export interface AnswerStats extends Pick<StatService, "get"> {
+  /** The figures when every month is answerable from the cache now, without a request. */
+  peek?(months: readonly Month[]): StatResult | undefined;
+  /** When the server is expected to answer the next request (ms since epoch), when known. */
+  readyAt?(): number | undefined;
+}
+
 export interface AnswerDeps {
-  readonly stats: Pick<StatService, "get">;
+  readonly stats: AnswerStats;
   /** The Gluu server's host, shown in every reply. */
   readonly host: string;
   readonly timeZone: string;
@@ -49,17 +58,37 @@ export class Answerer<T> {
 
   reply(command: StatsCommand): Promise<T> {
     const ctx = contextOf(this.deps);
-    // The current month decides the navigation buttons, and the day the "day 2 of 31" label:
-    // both are part of what makes replies equal.
-    const key = `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}|${ctx.progress.day}`;
-    return this.memo.shared(key, async () => {
-      const a: Answer = await answer(command.query, this.deps.stats);
-      const build = () => this.render(viewOf(a, command, ctx));
-      const { fetchedAt, latestFetchedAt } = a.result;
-      // Oldest and newest fetch times change whenever any month of the answer is fetched again.
-      return latestFetchedAt === undefined
-        ? build()
-        : this.memo.reuse(`${key}|${fetchedAt}|${latestFetchedAt}`, build);
-    });
+    const key = replyKey(command, ctx);
+    return this.memo.shared(key, async () =>
+      this.built(key, await answer(command.query, this.deps.stats), command, ctx),
+    );
   }
+
+  /**
+   * The reply at once, when the cache holds every month it needs (no request, no waiting);
+   * undefined otherwise. What lets a slash command carry its answer in the acknowledgement.
+   */
+  ready(command: StatsCommand): T | undefined {
+    const result = this.deps.stats.peek?.(monthsFor(command.query));
+    if (!result) return undefined;
+    const ctx = contextOf(this.deps);
+    return this.built(replyKey(command, ctx), answerFrom(command.query, result), command, ctx);
+  }
+
+  private built(key: string, a: Answer, command: StatsCommand, ctx: ViewContext): T {
+    const build = () => this.render(viewOf(a, command, ctx));
+    const { fetchedAt, latestFetchedAt } = a.result;
+    // Oldest and newest fetch times change whenever any month of the answer is fetched again.
+    return latestFetchedAt === undefined
+      ? build()
+      : this.memo.reuse(`${key}|${fetchedAt}|${latestFetchedAt}`, build);
+  }
+}
+
+/**
+ * What makes two replies equal: the command, and the clock's month and day (the month decides
+ * the navigation buttons, the day the "day 2 of 31" label).
+ */
+function replyKey(command: StatsCommand, ctx: ViewContext): string {
+  return `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}|${ctx.progress.day}`;
 }

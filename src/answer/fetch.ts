@@ -79,7 +79,11 @@ export function seriesTitle(q: Extract<StatsQuery, { kind: "range" | "trend" }>)
 }
 
 export async function answer(q: StatsQuery, stats: Pick<StatService, "get">): Promise<Answer> {
-  const result = await stats.get(monthsFor(q));
+  return answerFrom(q, await stats.get(monthsFor(q)));
+}
+
+/** The answer to a query from figures already at hand (which must hold `monthsFor(q)`). */
+export function answerFrom(q: StatsQuery, result: StatResult): Answer {
   switch (q.kind) {
     case "month":
       return { kind: "month", month: q.month, current: q.current, result };

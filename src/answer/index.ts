@@ -4,6 +4,7 @@ export { monthButtons, shareButton } from "./buttons.js";
 export {
   type Answer,
   answer,
+  answerFrom,
   fetchSummary,
   isStatsCommand,
   isStatsQuery,

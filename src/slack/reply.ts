@@ -4,15 +4,17 @@
  * message, the history and post answers, and every failure turned into a message with a
  * reference. Built once by the composition root; the listeners only call it.
  */
-import { type AnswerDeps, Answerer, isStatsQuery } from "../answer/index.js";
+import { type AnswerDeps, Answerer, isStatsQuery, type StatsQuery } from "../answer/index.js";
+import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
-import type { Month } from "../months.js";
+import { type Month, monthLabel, shortMonthLabel } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import type { ParsedCommand } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
 import {
   renderErrorMessage,
   renderHelpMessage,
+  renderInterim,
   renderSlackView,
   renderUsageError,
   type SlackMessage,
@@ -54,6 +56,38 @@ export class Replies {
     return command.query.kind === "help" ? renderHelpMessage(USAGE) : undefined;
   }
 
+  /**
+   * The answer at once when the cache holds all it needs (so it can go in the acknowledgement);
+   * undefined when it needs the server, or is not a question about figures.
+   */
+  ready(command: ParsedCommand): SlackMessage | undefined {
+    const { query } = command;
+    if (!isStatsQuery(query)) return undefined;
+    try {
+      return this.answers.ready({ ...command, query });
+    } catch (err) {
+      // A failure here is answered the slow way, which reports it with a reference.
+      this.ctx.log.warn({ err: errorText(err) }, "could not answer from the cache");
+      return undefined;
+    }
+  }
+
+  /** What the person sees while the answer is on its way: what is fetched, and for how long. */
+  interim(command: ParsedCommand): SlackMessage {
+    const { query } = command;
+    if (query.kind === "post")
+      return renderInterim({ doing: `Posting the ${monthLabel(query.month)} summary`, host: this.ctx.host });
+    if (!isStatsQuery(query)) return renderInterim({ doing: "Working on it", host: this.ctx.host });
+    const readyAt = this.ctx.stats.readyAt?.();
+    const waitS = readyAt === undefined ? undefined : Math.ceil((readyAt - this.ctx.now()) / 1000);
+    return renderInterim({
+      what: describeQuery(query),
+      host: this.ctx.host,
+      ...(waitS !== undefined && waitS > 1 ? { waitS } : {}),
+      inChannel: command.public,
+    });
+  }
+
   /** The full answer to a parsed command. Never throws, so a listener can always respond. */
   async to(command: ParsedCommand, who: Asker): Promise<SlackMessage> {
     const { query } = command;
@@ -84,5 +118,19 @@ export class Replies {
       });
       return renderErrorMessage(userSentence(err, this.ctx.host), ref);
     }
+  }
+}
+
+/** "June 2021", "Jan 2021 – Apr 2021", "the 12-month trend": what the person asked for. */
+export function describeQuery(q: StatsQuery): string {
+  switch (q.kind) {
+    case "month":
+      return monthLabel(q.month);
+    case "range":
+      return `${shortMonthLabel(q.from)} – ${shortMonthLabel(q.to)}`;
+    case "trend":
+      return "the 12-month trend";
+    case "export":
+      return "the billing export";
   }
 }

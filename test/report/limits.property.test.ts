@@ -14,6 +14,7 @@ import {
   renderErrorMessage,
   renderExportMessage,
   renderHelpMessage,
+  renderInterim,
   renderMonthlySummary,
   renderMonthMessage,
   renderSeriesMessage,
@@ -231,6 +232,10 @@ describe("every renderer stays within Slack's limits", () => {
         expectWithinLimits(renderHelpMessage(a));
         expectWithinLimits(renderUsageError(a, b));
         expectWithinLimits(renderErrorMessage(a, ref));
+        expectWithinLimits(
+          renderInterim({ what: a, host: b, inChannel: ref !== undefined, waitS: a.length }),
+        );
+        expectWithinLimits(renderInterim({ doing: a, host: b }));
       }),
       RUNS,
     );

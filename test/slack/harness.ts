@@ -207,13 +207,21 @@ export interface Harness {
     fields: Omit<BlockActionFields, "response_url" | "user" | "channel"> &
       Partial<Pick<BlockActionFields, "user" | "channel">>,
   ): Promise<Sent>;
-  /** The first delivered (200) post at this response_url path. */
+  /** The answer delivered (200) at this response_url path; an interim "on its way" reply is skipped. */
   reply(path: string, timeoutMs?: number): Promise<RecordedResponse>;
+  /** The interim reply delivered at this path, if one was. */
+  interim(path: string): RecordedResponse | undefined;
   /** Every post at this path so far, delivered or not. */
   postsAt(path: string): RecordedResponse[];
   /** `server.stop()`, once: later calls (and close()) wait for the same stop. */
   stop(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The "on its way" reply posted while an answer waits for the Gluu server. */
+export function isInterim(r: RecordedResponse): boolean {
+  const text = (r.body as { text?: unknown } | undefined)?.text;
+  return typeof text === "string" && text.startsWith(":hourglass_flowing_sand:");
 }
 
 /** Polls `get` until it returns something; rejects after `timeoutMs`. */
@@ -319,10 +327,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     reply(path, timeoutMs = 5_000) {
       return until(
-        () => double.responses.find((r) => r.path === path && r.status === 200),
+        () => double.responses.find((r) => r.path === path && r.status === 200 && !isInterim(r)),
         timeoutMs,
         `a reply at ${path}`,
       );
+    },
+    interim(path) {
+      return double.responses.find((r) => r.path === path && r.status === 200 && isInterim(r));
     },
     postsAt(path) {
       return double.responses.filter((r) => r.path === path);

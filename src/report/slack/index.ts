@@ -11,7 +11,14 @@ export { renderHistoryMessage } from "./history.js";
 export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
 export { renderMonthMessage } from "./month.js";
 export { renderMonthlySummary } from "./monthly-summary.js";
-export { renderErrorMessage, renderHelpMessage, renderRefusal, renderUsageError } from "./notices.js";
+export {
+  type InterimInput,
+  renderErrorMessage,
+  renderHelpMessage,
+  renderInterim,
+  renderRefusal,
+  renderUsageError,
+} from "./notices.js";
 export { escapeMrkdwn, type SlackMessage, safeMrkdwn } from "./primitives.js";
 export { renderSeriesMessage, slackBar } from "./series.js";
 

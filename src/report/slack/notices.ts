@@ -1,7 +1,16 @@
-/** Messages without figures: help, usage errors, failures and refusals. */
+/** Messages without figures: help, usage errors, failures, refusals and "on its way". */
 import type { types as slack } from "@slack/bolt";
 import { SLACK_LIMITS } from "./limits.js";
-import { context, packLines, type SlackMessage, safeMrkdwn, section } from "./primitives.js";
+import {
+  context,
+  fallback,
+  HOST_MAX,
+  LABEL_MAX,
+  packLines,
+  type SlackMessage,
+  safeMrkdwn,
+  section,
+} from "./primitives.js";
 
 type KnownBlock = slack.KnownBlock;
 
@@ -51,4 +60,39 @@ export function renderUsageError(message: string, usage: string): SlackMessage {
 export function renderRefusal(): SlackMessage {
   const said = "Sorry, you can't use Gluu statistics here. Ask whoever runs this bot for access.";
   return { text: said, blocks: [section(`:no_entry: ${said}`)] };
+}
+
+export type InterimInput =
+  | {
+      /** What is being fetched ("June 2021"). */
+      readonly what: string;
+      readonly host: string;
+      /** Seconds until the server is expected to answer, when the bot knows. */
+      readonly waitS?: number;
+      /** The answer will be posted in the channel, not here. */
+      readonly inChannel: boolean;
+    }
+  /** Work that is not fetching figures for the person ("Posting the June 2021 summary"). */
+  | { readonly doing: string; readonly host: string };
+
+/** The short reply shown while an answer waits for the Gluu server. */
+export function renderInterim(input: InterimInput): SlackMessage {
+  const icon = ":hourglass_flowing_sand:";
+  if ("doing" in input) {
+    const text = `${icon} ${safeMrkdwn(input.doing, 200)}; the outcome follows here.`;
+    return { text: fallback(text), blocks: [section(text)] };
+  }
+  const host = safeMrkdwn(input.host, HOST_MAX);
+  const what = `your figures for ${safeMrkdwn(input.what, LABEL_MAX)}`;
+  const where = input.inChannel ? ", posted in the channel" : "";
+  const text =
+    input.waitS !== undefined
+      ? `${icon} The Gluu server ${host} answers one statistics request per interval; ${what} follow in about ${formatWait(input.waitS)}${where}.`
+      : `${icon} Asking the Gluu server ${host} for ${what}; they follow as soon as it answers${where}.`;
+  return { text: fallback(text), blocks: [section(text)] };
+}
+
+function formatWait(s: number): string {
+  if (s < 90) return `${s} s`;
+  return `${Math.round(s / 60)} min`;
 }

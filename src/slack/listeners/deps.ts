@@ -9,6 +9,8 @@ export interface ListenerDeps {
   readonly access: AccessRules;
   readonly postResponse: PostResponse;
   readonly log: Logger;
+  /** How long an answer may take before an interim reply is shown (default 1.5 s). */
+  readonly interimAfterMs?: number;
   /** Keeps a reply in flight visible to shutdown, which waits for it. */
   readonly track: <T>(work: Promise<T>) => Promise<T>;
 }

@@ -7,12 +7,12 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from "
 import { isStatsQuery } from "../../../answer/index.js";
 import { errorText } from "../../../errors/index.js";
 import type { ParsedCommand } from "../../../query/types.js";
-import { renderErrorMessage, renderRefusal, type SlackMessage } from "../../../report/slack/index.js";
+import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
 import { checkAccess } from "../../access.js";
-import { afterPendingIo } from "../../defer.js";
 import { buttonActionSchema } from "../../payloads.js";
 import type { Asker } from "../../reply.js";
 import type { ResponsePayload } from "../../response-url.js";
+import { deliver, type Placement } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -20,6 +20,7 @@ export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareA
 export interface PressedButton {
   readonly command: ParsedCommand;
   readonly who: Asker;
+  readonly responseUrl: string;
   /** Sends to the message's response_url; failures are logged, never thrown. */
   readonly send: (message: ResponsePayload) => Promise<void>;
 }
@@ -60,23 +61,19 @@ export async function readButton(
     });
     return undefined;
   }
-  return { command: parsed.command, who: { userId: user.id, channelId: channel?.id }, send };
+  return { command: parsed.command, who: { userId: user.id, channelId: channel?.id }, responseUrl, send };
 }
 
 /**
  * A button's listener: read the press, then answer its command in the background (the ack has
- * gone out) and deliver it as `place` says: replacing the message, or beside it in the channel.
+ * gone out). A block_actions ack carries no message, so even a cached answer goes to the
+ * response_url; `placement` says whether it replaces the message or goes beside it.
  */
-export function buttonListener(shared: boolean, place: (message: SlackMessage) => ResponsePayload) {
+export function buttonListener(shared: boolean, placement: Placement) {
   return (deps: ListenerDeps) =>
     async (args: ButtonArgs): Promise<void> => {
       const pressed = await readButton(deps, args, shared);
       if (!pressed) return;
-      await deps.track(
-        (async () => {
-          await afterPendingIo();
-          await pressed.send(place(await deps.replies.to(pressed.command, pressed.who)));
-        })(),
-      );
+      await deliver(deps, pressed.command, pressed.who, pressed.responseUrl, placement);
     };
 }

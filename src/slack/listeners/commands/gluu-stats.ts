@@ -5,11 +5,10 @@
  */
 
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { errorText } from "../../../errors/index.js";
 import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
-import { afterPendingIo } from "../../defer.js";
 import { commandSchema } from "../../payloads.js";
+import { deliver } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
 export function gluuStatsCommand(deps: ListenerDeps) {
@@ -47,20 +46,21 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       );
       return;
     }
+    const type = parsed.command.public ? "in_channel" : "ephemeral";
+    const ready = deps.replies.ready(parsed.command);
+    if (ready) {
+      // From the cache: the answer is the acknowledgement itself, one exchange instead of two.
+      await ack({ ...ready, response_type: type });
+      return;
+    }
     await ack();
-    await deps.track(
-      (async () => {
-        await afterPendingIo();
-        const message = await deps.replies.to(parsed.command, { userId, channelId });
-        try {
-          await deps.postResponse(responseUrl, {
-            ...message,
-            response_type: parsed.command.public ? "in_channel" : "ephemeral",
-          });
-        } catch (err) {
-          deps.log.error({ user: userId, err: errorText(err) }, "could not deliver a reply");
-        }
-      })(),
-    );
+    await deliver(deps, parsed.command, { userId, channelId }, responseUrl, {
+      // The interim reply is only for the person who asked, even for a public answer.
+      interim: (m) => ({ ...m, response_type: "ephemeral" }),
+      answer: (m, afterInterim) =>
+        parsed.command.public
+          ? { ...m, response_type: "in_channel" }
+          : { ...m, response_type: "ephemeral", ...(afterInterim ? { replace_original: true } : {}) },
+    });
   };
 }

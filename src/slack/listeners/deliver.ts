@@ -1,0 +1,65 @@
+/**
+ * Delivering an answer that needs the Gluu server: the ack has gone out, so the answer goes to
+ * the response_url. When it is not ready within a moment, a short interim reply says what is
+ * being fetched and for how long, and the answer then takes its place. Slack allows five posts
+ * to a response_url in 30 minutes; this uses at most two.
+ */
+import { errorText } from "../../errors/index.js";
+import type { ParsedCommand } from "../../query/types.js";
+import type { SlackMessage } from "../../report/slack/index.js";
+import { afterPendingIo } from "../defer.js";
+import type { Asker } from "../reply.js";
+import type { ResponsePayload } from "../response-url.js";
+import type { ListenerDeps } from "./deps.js";
+
+/** Slack shows nothing for a while after an empty ack; past this, the person is told. */
+export const INTERIM_AFTER_MS = 1500;
+
+/** Where the interim reply and the answer go, for one kind of request. */
+export interface Placement {
+  readonly interim: (message: SlackMessage) => ResponsePayload;
+  /** `afterInterim`: an interim reply is showing, and a private answer replaces it. */
+  readonly answer: (message: SlackMessage, afterInterim: boolean) => ResponsePayload;
+}
+
+export function deliver(
+  deps: ListenerDeps,
+  command: ParsedCommand,
+  who: Asker,
+  responseUrl: string,
+  placement: Placement,
+): Promise<void> {
+  const send = async (payload: ResponsePayload) => {
+    try {
+      await deps.postResponse(responseUrl, payload);
+    } catch (err) {
+      deps.log.error({ user: who.userId, err: errorText(err) }, "could not deliver a reply");
+    }
+  };
+  return deps.track(
+    (async () => {
+      await afterPendingIo();
+      const work = deps.replies.to(command, who);
+      const early = await first(work, deps.interimAfterMs ?? INTERIM_AFTER_MS);
+      if (early) {
+        await send(placement.answer(early, false));
+        return;
+      }
+      await send(placement.interim(deps.replies.interim(command)));
+      await send(placement.answer(await work, true));
+    })(),
+  );
+}
+
+/** `work`'s value if it settles within `ms`, else undefined (and `work` goes on). */
+async function first<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
