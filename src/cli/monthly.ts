@@ -5,7 +5,9 @@ import { createGluuStack } from "../gluu/index.js";
 import type { Logger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import { renderHistoryText } from "../report/text.js";
+import { readHistory } from "../schedule/history.js";
 import { createMonthly, describeOutcome, openStateStore } from "../schedule/index.js";
+import { createSlackClient } from "../slack/client.js";
 
 /** Slack mrkdwn → terminal: `<#C1>` → `#C1`, `<url|view>` → `url`. */
 function plainText(s: string): string {
@@ -38,11 +40,7 @@ export async function postCommand(
   const state = await openStateStore(env);
   const gluu = createGluuStack(gluuConfig(env), { log: io.log, store: state.store.statCache });
   try {
-    const client = new webApi.WebClient(env.SLACK_BOT_TOKEN, {
-      slackApiUrl: env.SLACK_API_URL,
-      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
-      logLevel: webApi.LogLevel.ERROR,
-    });
+    const client = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, webApi.LogLevel.ERROR);
     const { poster } = createMonthly(
       { ...env, REPORT_CHANNEL: [...channels] },
       { store: state, stats: gluu.service, client, host: gluu.client.host, log: io.log },
@@ -62,7 +60,7 @@ export async function postCommand(
 export async function historyCommand(env: Env, out: (s: string) => void): Promise<number> {
   const state = await openStateStore(env);
   try {
-    out(renderHistoryText(await state.store.history(12), env.REPORT_TZ));
+    out(renderHistoryText(await readHistory(state.store), env.REPORT_TZ));
     return 0;
   } finally {
     await state.close();

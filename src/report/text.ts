@@ -188,7 +188,7 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
       e.channel,
       formatInstant(e.at, timeZone),
       e.trigger,
-      e.outcome,
+      e.outcome === "posting" ? "posting…" : e.outcome,
       e.link ?? e.error ?? "",
     ];
   });

@@ -96,7 +96,8 @@ export interface HistoryLine {
   readonly channel: string;
   readonly at: number;
   readonly trigger: string;
-  readonly outcome: "posted" | "failed" | "skipped";
+  /** `posting`: claimed and not yet recorded, i.e. being posted right now. */
+  readonly outcome: "posted" | "failed" | "skipped" | "posting";
   readonly error?: string;
   readonly link?: string;
   readonly attempts?: number;

@@ -16,6 +16,7 @@ import {
   renderMonthlySummary,
   type SlackMessage,
 } from "../report/slack/index.js";
+import { readHistory } from "./history.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
 import type { RedisRunCoordinator } from "./redis-coordinator.js";
 import { Scheduler } from "./scheduler.js";
@@ -114,7 +115,7 @@ export function describeOutcome(month: Month, channel: string, o: DeliveryOutcom
 }
 
 export function historyAnswer(store: StateStore, timeZone: string) {
-  return async (): Promise<SlackMessage> => renderHistoryMessage(await store.history(12), timeZone);
+  return async (): Promise<SlackMessage> => renderHistoryMessage(await readHistory(store), timeZone);
 }
 
 export function postAnswer(poster: MonthlyPoster, channels: readonly string[]) {

@@ -14,6 +14,10 @@ export function slackClientOptions(apiUrl: string | undefined): webApi.WebClient
   };
 }
 
-export function createSlackClient(botToken: string, apiUrl: string | undefined): webApi.WebClient {
-  return new webApi.WebClient(botToken, slackClientOptions(apiUrl));
+export function createSlackClient(
+  botToken: string,
+  apiUrl: string | undefined,
+  logLevel?: webApi.LogLevel,
+): webApi.WebClient {
+  return new webApi.WebClient(botToken, { ...slackClientOptions(apiUrl), ...(logLevel ? { logLevel } : {}) });
 }

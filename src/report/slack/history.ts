@@ -7,7 +7,12 @@ import { context, escapeMrkdwn, type SlackMessage, safeMrkdwn, section } from ".
 
 type KnownBlock = slack.KnownBlock;
 
-const ICON = { posted: ":white_check_mark:", failed: ":x:", skipped: ":fast_forward:" } as const;
+const ICON = {
+  posted: ":white_check_mark:",
+  failed: ":x:",
+  skipped: ":fast_forward:",
+  posting: ":hourglass_flowing_sand:",
+} as const;
 const EMPTY = "No monthly summary has been posted yet.";
 
 function monthText(key: string): string {
@@ -22,14 +27,17 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
     const link = e.link && /^https:\/\//.test(e.link) ? ` · <${e.link}|view>` : "";
     const error = e.error ? ` · ${safeMrkdwn(e.error, 200)}` : "";
     const at = escapeMrkdwn(formatInstant(e.at, timeZone));
-    return `${ICON[e.outcome]} *${monthText(e.month)}* → ${where} · ${at} · ${e.trigger}${link}${error}`;
+    const what = e.outcome === "posting" ? `posting… (since ${at})` : `${at} · ${e.trigger}`;
+    return `${ICON[e.outcome]} *${monthText(e.month)}* → ${where} · ${what}${link}${error}`;
   });
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: "Monthly summary: delivery history" } },
   ];
   // Sections hold 3,000 characters; 12 entries of at most ~400 fit in two.
   for (let i = 0; i < lines.length; i += 6) blocks.push(section(lines.slice(i, i + 6).join("\n")));
-  blocks.push(context([`Newest first; the last ${entries.length} deliveries.`]));
+  blocks.push(
+    context([`Newest first; the last ${entries.length} deliveries, those being posted now on top.`]),
+  );
   return {
     text: `Monthly summary history: ${entries.length} entries, newest ${monthText(entries[0]?.month ?? "")}`,
     blocks,
