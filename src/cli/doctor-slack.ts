@@ -4,7 +4,7 @@
  */
 
 import { webApi } from "@slack/bolt";
-import type { Env } from "../config/index.js";
+import { type Env, scheduleWarnings } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import type { Printer } from "./doctor.js";
 
@@ -25,7 +25,13 @@ function slackError(err: unknown): string {
   return data?.error ?? errorText(err);
 }
 
-export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {
+/** `raw`: the variables as given, since a warning is only about what was set (not a default). */
+export async function slackDoctor(
+  env: Env,
+  print: Printer,
+  raw: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<boolean> {
+  for (const warning of scheduleWarnings(env, raw)) print({ ok: true, warning: true, label: warning });
   if (!env.SLACK_BOT_TOKEN) {
     print({
       ok: false,
