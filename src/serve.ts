@@ -18,6 +18,7 @@ import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app
 import { createSlackClient } from "./slack/client.js";
 import { Replies } from "./slack/reply.js";
 import { createResponsePoster } from "./slack/response-url.js";
+import { slackStartError } from "./slack/start-errors.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -109,6 +110,9 @@ export async function startServer(
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
     },
+  }).catch(async (err: unknown) => {
+    // A refused token becomes the one sentence that says which variable to fix.
+    throw (await slackStartError(err, { mode: mode.kind, botToken, apiUrl: env.SLACK_API_URL })) ?? err;
   });
   await monthly?.scheduler?.start();
   log.info(

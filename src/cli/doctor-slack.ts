@@ -6,6 +6,7 @@
 import { webApi } from "@slack/bolt";
 import { type Env, scheduleWarnings } from "../config/index.js";
 import { errorText } from "../errors/index.js";
+import { slackErrorCode, tokenProblem } from "../slack/start-errors.js";
 import type { Printer } from "./doctor.js";
 
 /** Scopes each feature needs; manifest.yml grants the same. */
@@ -71,7 +72,9 @@ export async function slackDoctor(
     print({
       ok: false,
       label: "Slack: auth.test failed",
-      detail: `${slackError(err)}: check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ` and SLACK_API_URL` : ""}`,
+      detail:
+        tokenProblem(slackErrorCode(err), "bot") ??
+        `${slackError(err)}: check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ` and SLACK_API_URL` : ""}`,
     });
     return false;
   }
@@ -89,7 +92,9 @@ export async function slackDoctor(
       print({
         ok: false,
         label: "Slack: Socket Mode connection refused",
-        detail: `${slackError(err)}: SLACK_APP_TOKEN must be an app-level token with connections:write, and Socket Mode must be on`,
+        detail:
+          tokenProblem(slackErrorCode(err), "app") ??
+          `${slackError(err)}: SLACK_APP_TOKEN must be an app-level token with connections:write, and Socket Mode must be on`,
       });
     }
   } else if (!env.SLACK_SIGNING_SECRET) {

@@ -164,7 +164,9 @@ describe("doctor: Slack", () => {
       SLACK_API_URL: d.apiUrl,
     });
     expect(await slackDoctor(env, print)).toBe(false);
-    expect(checks[0]?.detail).toMatch(/invalid_auth: check SLACK_BOT_TOKEN/);
+    expect(checks[0]?.detail).toBe(
+      "SLACK_BOT_TOKEN: Slack refused the bot token (invalid_auth); copy it from your app at api.slack.com/apps → OAuth & Permissions → Bot User OAuth Token (it starts with xoxb-)",
+    );
     expect(JSON.stringify(checks)).not.toContain("xoxb-not-the-right-one");
   });
 
@@ -188,6 +190,17 @@ describe("doctor: Slack", () => {
     const quiet = collect();
     expect(await slackDoctor(parseEnv(raw), quiet.print, raw)).toBe(true);
     expect(quiet.checks.some((c) => c.warning)).toBe(false);
+  });
+
+  it("names SLACK_APP_TOKEN and where to copy it when Slack refuses it", async () => {
+    const d = await double();
+    const { checks, print } = collect();
+    expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: "xapp-1-not-the-right-one" }), print, {})).toBe(
+      false,
+    );
+    expect(checks.find((c) => c.label === "Slack: Socket Mode connection refused")?.detail).toMatch(
+      /^SLACK_APP_TOKEN: Slack refused the app-level token \(invalid_auth\); copy it from .*Basic Information → App-Level Tokens/,
+    );
   });
 
   it("checks that Socket Mode can connect", async () => {

@@ -1,14 +1,17 @@
 /**
  * Start-up of `serve` (what `npm start` runs): warnings about settings that are probably a
- * mistake are logged.
+ * mistake are logged, and a token Slack refuses stops start-up with one sentence naming it.
  */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEnv } from "../../src/config/index.js";
+import { ConfigError, parseEnv } from "../../src/config/index.js";
 import { createLogger } from "../../src/log.js";
 import { secretsOf, startServer } from "../../src/serve.js";
+import { tokenProblem } from "../../src/slack/start-errors.js";
 import { type SlackDouble, startSlackDouble } from "../../src/slack-double/index.js";
 import { LogCapture } from "../slack/harness.js";
 
+const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 let double: SlackDouble;
 beforeAll(async () => {
   double = await startSlackDouble();
@@ -51,5 +54,61 @@ describe("serve start-up warnings", () => {
     const { server, logs } = await start(rawFor({ GLUU_URL: "https://gluu.example.test" }));
     await (await server).stop();
     expect(logs.records.filter((r) => r.level === 40)).toEqual([]);
+  });
+});
+
+describe("serve with a token Slack refuses", () => {
+  it("a wrong SLACK_BOT_TOKEN stops start-up with the sentence naming it", async () => {
+    const { server, logs } = await start(rawFor({ SLACK_BOT_TOKEN: "xoxb-not-the-right-token" }));
+    const err = await server.then(
+      () => expect.unreachable(),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([tokenProblem("invalid_auth", "bot")]);
+    expect(logs.lines.join("\n")).not.toContain("xoxb-not-the-right-token");
+  });
+
+  it("a wrong SLACK_APP_TOKEN in Socket Mode names SLACK_APP_TOKEN, not the bot token", async () => {
+    const { server } = await start(rawFor({ SLACK_APP_TOKEN: "xapp-1-not-the-right-token" }));
+    await expect(server).rejects.toMatchObject({ problems: [tokenProblem("invalid_auth", "app")] });
+  });
+
+  it("`gluu-stats serve` prints it and exits 2", async () => {
+    const child = spawn(process.execPath, [MAIN, "serve"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...rawFor({
+          SLACK_BOT_TOKEN: "xoxb-not-the-right-token",
+          REPORT_RETRY_HOURS: "2",
+          LOG_LEVEL: "warn",
+        }),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: "/",
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (c) => {
+      stdout += String(c);
+    });
+    child.stderr?.on("data", (c) => {
+      stderr += String(c);
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(null);
+      }, 10_000);
+      child.once("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(stderr).toBe(`gluu-stats: Invalid configuration:\n  - ${tokenProblem("invalid_auth", "bot")}\n`);
+    expect(code).toBe(2);
+    // The default for the variables as given is process.env: the warnings reach the real program.
+    expect(stdout).toMatch(/"level":40,.*"msg":"REPORT_RETRY_HOURS: has no effect without REPORT_CHANNEL/);
+    expect(stdout + stderr).not.toContain("xoxb-not-the-right-token");
   });
 });
