@@ -111,6 +111,9 @@ export async function startServer(
       postResponse,
     },
   }).catch(async (err: unknown) => {
+    // Close what is already open (a Redis connection keeps the process alive), so the
+    // program exits with its message instead of hanging after it.
+    await Promise.allSettled([postResponse.close(), gluu.close(), state?.close()]);
     // A refused token becomes the one sentence that says which variable to fix.
     throw (await slackStartError(err, { mode: mode.kind, botToken, apiUrl: env.SLACK_API_URL })) ?? err;
   });

@@ -10,8 +10,10 @@ import { secretsOf, startServer } from "../../src/serve.js";
 import { tokenProblem } from "../../src/slack/start-errors.js";
 import { type SlackDouble, startSlackDouble } from "../../src/slack-double/index.js";
 import { LogCapture } from "../slack/harness.js";
+import { useRedis } from "../support/redis.js";
 
 const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const redis = useRedis();
 let double: SlackDouble;
 beforeAll(async () => {
   double = await startSlackDouble();
@@ -74,12 +76,13 @@ describe("serve with a token Slack refuses", () => {
     await expect(server).rejects.toMatchObject({ problems: [tokenProblem("invalid_auth", "app")] });
   });
 
-  it("`gluu-stats serve` prints it and exits 2", async () => {
+  it("`gluu-stats serve` prints it, exits 2, and does not hang on an open Redis connection", async () => {
     const child = spawn(process.execPath, [MAIN, "serve"], {
       env: {
         PATH: process.env.PATH ?? "",
         ...rawFor({
           SLACK_BOT_TOKEN: "xoxb-not-the-right-token",
+          REDIS_URL: redis().url,
           REPORT_RETRY_HOURS: "2",
           LOG_LEVEL: "warn",
         }),
