@@ -52,18 +52,11 @@ export function secretsOf(env: Env): string[] {
 
 export async function startServer(
   env: Env,
-  opts: {
-    log?: Logger;
-    now?: () => number;
-    host?: string;
-    gluu?: GluuStack;
-    /** The variables as given (process.env after .env): warnings concern only what was set. */
-    rawEnv?: Readonly<Record<string, string | undefined>>;
-  } = {},
+  opts: { log?: Logger; now?: () => number; host?: string; gluu?: GluuStack } = {},
 ): Promise<Server> {
   const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const mode = slackMode(env);
-  for (const warning of startupWarnings(env, opts.rawEnv ?? {})) log.warn(warning);
+  for (const warning of startupWarnings(env)) log.warn(warning);
   if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
   // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
   const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
@@ -140,11 +133,8 @@ export async function startServer(
 }
 
 /** Runs until SIGTERM/SIGINT: stop taking requests, finish replies in flight, exit 0. */
-export async function serveForever(
-  env: Env,
-  rawEnv: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<void> {
-  const server = await startServer(env, { rawEnv });
+export async function serveForever(env: Env): Promise<void> {
+  const server = await startServer(env);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -26,13 +26,8 @@ function slackError(err: unknown): string {
   return data?.error ?? errorText(err);
 }
 
-/** `raw`: the variables as given, since a warning is only about what was set (not a default). */
-export async function slackDoctor(
-  env: Env,
-  print: Printer,
-  raw: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<boolean> {
-  for (const warning of scheduleWarnings(env, raw)) print({ ok: true, warning: true, label: warning });
+export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {
+  for (const warning of scheduleWarnings(env)) print({ ok: true, warning: true, label: warning });
   if (!env.SLACK_BOT_TOKEN) {
     print({
       ok: false,

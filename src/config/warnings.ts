@@ -2,13 +2,8 @@
  * Settings that are valid but probably not what was meant. They do not stop start-up (a lab
  * may want exactly this); `serve` logs each at warn level and `doctor` prints each.
  */
-import type { Env } from "./env.js";
+import { type Env, parseEnv } from "./env.js";
 import { hostOf, isPlainHttpToNetwork } from "./issuer.js";
-
-type RawEnv = Readonly<Record<string, string | undefined>>;
-
-/** Same rule as parseEnv: an empty value counts as unset. */
-const given = (raw: RawEnv, name: string) => (raw[name]?.trim() ?? "") !== "";
 
 /** The Gluu URLs that carry the client secret (token) or the access token (stat). */
 const GLUU_URLS = ["GLUU_URL", "GLUU_TOKEN_URL", "GLUU_STAT_URL"] as const;
@@ -33,18 +28,20 @@ export function gluuWarnings(env: Env): string[] {
 }
 
 /**
- * Monthly-post settings set while no monthly post is configured. Only variables present in
- * `raw` count: the defaults are always there and say nothing about what the operator meant.
+ * Monthly-post settings changed from their defaults while no monthly post is configured. A value
+ * equal to the default is not a choice worth a warning: `.env.example` spells every default out,
+ * so a copied example would warn about settings nobody chose. Any other value was set on purpose.
  */
-export function scheduleWarnings(env: Env, raw: RawEnv): string[] {
+export function scheduleWarnings(env: Env): string[] {
   if (env.REPORT_CHANNEL.length > 0) return [];
-  return MONTHLY_ONLY.filter((name) => given(raw, name)).map(
+  const defaults = parseEnv({});
+  return MONTHLY_ONLY.filter((name) => env[name] !== defaults[name]).map(
     (name) =>
       `${name}: has no effect without REPORT_CHANNEL, since there is no monthly post; set REPORT_CHANNEL to the channel ID to post in, or remove ${name}`,
   );
 }
 
 /** Every start-up warning, one line each, starting with the variable's name. */
-export function startupWarnings(env: Env, raw: RawEnv): string[] {
-  return [...gluuWarnings(env), ...scheduleWarnings(env, raw)];
+export function startupWarnings(env: Env): string[] {
+  return [...gluuWarnings(env), ...scheduleWarnings(env)];
 }

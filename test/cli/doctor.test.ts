@@ -173,29 +173,24 @@ describe("doctor: Slack", () => {
   it("warns about a monthly-post setting given without REPORT_CHANNEL, and still passes", async () => {
     const d = await double(["commands", "chat:write", "im:write", "channels:read", "groups:read"]);
     const { checks, print } = collect();
-    const raw = {
+    const base = {
       SLACK_BOT_TOKEN: d.botToken,
       SLACK_SIGNING_SECRET: "signing-secret-1",
       SLACK_API_URL: d.apiUrl,
     };
-    expect(
-      await slackDoctor(parseEnv({ ...raw, REPORT_CRON: "0 8 * * *" }), print, {
-        ...raw,
-        REPORT_CRON: "0 8 * * *",
-      }),
-    ).toBe(true);
+    expect(await slackDoctor(parseEnv({ ...base, REPORT_CRON: "0 8 * * *" }), print)).toBe(true);
     expect(checks.filter((c) => c.warning).map((c) => c.label)).toEqual([
       "REPORT_CRON: has no effect without REPORT_CHANNEL, since there is no monthly post; set REPORT_CHANNEL to the channel ID to post in, or remove REPORT_CRON",
     ]);
     const quiet = collect();
-    expect(await slackDoctor(parseEnv(raw), quiet.print, raw)).toBe(true);
+    expect(await slackDoctor(parseEnv(base), quiet.print)).toBe(true);
     expect(quiet.checks.some((c) => c.warning)).toBe(false);
   });
 
   it("names SLACK_APP_TOKEN and where to copy it when Slack refuses it", async () => {
     const d = await double();
     const { checks, print } = collect();
-    expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: "xapp-1-not-the-right-one" }), print, {})).toBe(
+    expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: "xapp-1-not-the-right-one" }), print)).toBe(
       false,
     );
     expect(checks.find((c) => c.label === "Slack: Socket Mode connection refused")?.detail).toMatch(

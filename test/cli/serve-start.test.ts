@@ -38,7 +38,7 @@ async function start(raw: Record<string, string>) {
   const env = parseEnv(raw);
   const logs = new LogCapture();
   const log = createLogger({ level: "debug", destination: { write: logs.write }, secrets: secretsOf(env) });
-  const server = startServer(env, { log, host: "127.0.0.1", rawEnv: raw });
+  const server = startServer(env, { log, host: "127.0.0.1" });
   return { server, logs };
 }
 
@@ -110,7 +110,7 @@ describe("serve with a token Slack refuses", () => {
     });
     expect(stderr).toBe(`gluu-stats: Invalid configuration:\n  - ${tokenProblem("invalid_auth", "bot")}\n`);
     expect(code).toBe(2);
-    // The default for the variables as given is process.env: the warnings reach the real program.
+    // The warnings reach the real program's log too.
     expect(stdout).toMatch(/"level":40,.*"msg":"REPORT_RETRY_HOURS: has no effect without REPORT_CHANNEL/);
     expect(stdout + stderr).not.toContain("xoxb-not-the-right-token");
   });
