@@ -2,7 +2,7 @@
  * `npm start`: the composition root. Reads the configuration once, builds the stat client, the
  * Slack app and (when configured) the monthly post, and shuts them down in order on SIGTERM.
  */
-import { ConfigError, type Env, gluuConfig } from "./config/index.js";
+import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import {
@@ -18,6 +18,7 @@ import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app
 import { createSlackClient } from "./slack/client.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
+import { slackStartError } from "./slack/start-errors.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -55,6 +56,7 @@ export async function startServer(
 ): Promise<Server> {
   const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const mode = slackMode(env);
+  for (const warning of startupWarnings(env)) log.warn(warning);
   if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
   // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
   const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
@@ -101,6 +103,12 @@ export async function startServer(
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
     },
+  }).catch(async (err: unknown) => {
+    // Close what is already open (a Redis connection keeps the process alive), so the
+    // program exits with its message instead of hanging after it.
+    await Promise.allSettled([postResponse.close(), gluu.close(), state?.close()]);
+    // A refused token becomes the one sentence that says which variable to fix.
+    throw (await slackStartError(err, { mode: mode.kind, botToken, apiUrl: env.SLACK_API_URL })) ?? err;
   });
   await monthly?.scheduler?.start();
   log.info(

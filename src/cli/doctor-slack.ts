@@ -4,8 +4,9 @@
  */
 
 import { webApi } from "@slack/bolt";
-import type { Env } from "../config/index.js";
+import { type Env, scheduleWarnings } from "../config/index.js";
 import { errorText } from "../errors/index.js";
+import { slackErrorCode, tokenProblem } from "../slack/start-errors.js";
 import type { Printer } from "./doctor.js";
 
 /** Scopes each feature needs; manifest.yml grants the same. */
@@ -26,6 +27,7 @@ function slackError(err: unknown): string {
 }
 
 export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {
+  for (const warning of scheduleWarnings(env)) print({ ok: true, warning: true, label: warning });
   if (!env.SLACK_BOT_TOKEN) {
     print({
       ok: false,
@@ -65,7 +67,9 @@ export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {
     print({
       ok: false,
       label: "Slack: auth.test failed",
-      detail: `${slackError(err)}: check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ` and SLACK_API_URL` : ""}`,
+      detail:
+        tokenProblem(slackErrorCode(err), "bot") ??
+        `${slackError(err)}: check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ` and SLACK_API_URL` : ""}`,
     });
     return false;
   }
@@ -83,7 +87,9 @@ export async function slackDoctor(env: Env, print: Printer): Promise<boolean> {
       print({
         ok: false,
         label: "Slack: Socket Mode connection refused",
-        detail: `${slackError(err)}: SLACK_APP_TOKEN must be an app-level token with connections:write, and Socket Mode must be on`,
+        detail:
+          tokenProblem(slackErrorCode(err), "app") ??
+          `${slackError(err)}: SLACK_APP_TOKEN must be an app-level token with connections:write, and Socket Mode must be on`,
       });
     }
   } else if (!env.SLACK_SIGNING_SECRET) {

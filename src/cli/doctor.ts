@@ -3,7 +3,7 @@
  * the first that breaks. It never sends a request that would use up the Gluu 4.x interval.
  */
 
-import { ConfigError, type Env, type GluuConfig, gluuConfig } from "../config/index.js";
+import { ConfigError, type Env, type GluuConfig, gluuConfig, gluuWarnings } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import { fetchDiscovery } from "../gluu/discovery.js";
 import { isGluuError, StatClient } from "../gluu/index.js";
@@ -12,6 +12,8 @@ export interface Check {
   readonly ok: boolean;
   readonly label: string;
   readonly detail?: string;
+  /** Worth fixing, but the chain works: printed with "!", and doctor still passes. */
+  readonly warning?: boolean;
 }
 
 export type Printer = (check: Check) => void;
@@ -20,7 +22,7 @@ export const printCheck =
   (write: (line: string) => void): Printer =>
   (check) =>
     write(
-      `${check.ok ? "✓" : "✗"} ${check.label}${check.detail ? `\n    ${check.detail.replace(/\n/g, "\n    ")}` : ""}`,
+      `${check.warning ? "!" : check.ok ? "✓" : "✗"} ${check.label}${check.detail ? `\n    ${check.detail.replace(/\n/g, "\n    ")}` : ""}`,
     );
 
 function explain(err: unknown): string {
@@ -38,6 +40,7 @@ export async function gluuDoctor(env: Env, print: Printer, extra?: Partial<GluuC
     return false;
   }
   print({ ok: true, label: `configuration: ${config.url}, client ${config.clientId}, ${config.authMethod}` });
+  for (const warning of gluuWarnings(env)) print({ ok: true, warning: true, label: warning });
   if (config.tlsInsecure) {
     print({
       ok: false,

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { BotError } from "../errors/index.js";
 import { isValidTimeZone } from "../months.js";
+import { issuerProblem } from "./issuer.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -30,11 +31,20 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://idp.example.com" })
   .transform((u) => u.replace(/\/+$/, ""));
 
+/** GLUU_URL: an http(s) URL that is an issuer, not an endpoint or the discovery document. */
+const issuerUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://idp.example.com" })
+  .superRefine((url, ctx) => {
+    const problem = issuerProblem(url);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .transform((u) => u.replace(/\/+$/, ""));
+
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Every variable of the product, with its rule. `.env.example` lists the same names. */
 export const envSchema = z.object({
-  GLUU_URL: httpUrl.optional(),
+  GLUU_URL: issuerUrl.optional(),
   GLUU_CLIENT_ID: z.string().min(1).optional(),
   GLUU_CLIENT_SECRET: z.string().min(1).optional(),
   GLUU_TOKEN_URL: httpUrl.optional(),

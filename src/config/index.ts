@@ -8,6 +8,7 @@ import type { StatFormat } from "../gluu/model.js";
 import { ConfigError, type Env, parseEnv } from "./env.js";
 
 export { ConfigError, type Env, parseEnv } from "./env.js";
+export { gluuWarnings, scheduleWarnings, startupWarnings } from "./warnings.js";
 
 export interface GluuConfig {
   /** Issuer base URL without a trailing slash. */

@@ -1,6 +1,6 @@
 /** doctor against the emulator and the Slack double, over loopback. */
 import { afterEach, describe, expect, it } from "vitest";
-import { type Check, gluuDoctor } from "../../src/cli/doctor.js";
+import { type Check, gluuDoctor, printCheck } from "../../src/cli/doctor.js";
 import { slackDoctor } from "../../src/cli/doctor-slack.js";
 import { parseEnv } from "../../src/config/index.js";
 import { DEFAULT_CLIENT, type Emulator, startEmulator } from "../../src/emulator/index.js";
@@ -87,6 +87,34 @@ describe("doctor: Gluu", () => {
     expect(checks[0]?.detail).toMatch(/GLUU_URL: missing/);
   });
 
+  it("warns about plain http to another machine, after the configuration line", async () => {
+    const { checks, print } = collect();
+    const env = parseEnv({
+      GLUU_URL: "http://gluu.invalid",
+      GLUU_CLIENT_ID: "abc",
+      GLUU_CLIENT_SECRET: "s3cret-value",
+      GLUU_TIMEOUT_MS: "1000",
+    });
+    await gluuDoctor(env, print);
+    expect(checks[1]).toEqual({
+      ok: true,
+      warning: true,
+      label:
+        "GLUU_URL: plain http:// to gluu.invalid, which is not this machine: the client secret and tokens travel unencrypted; use https://",
+    });
+    const lines: string[] = [];
+    printCheck((l) => lines.push(l))(checks[1] as Check);
+    expect(lines).toEqual([`! ${checks[1]?.label}`]);
+  });
+
+  it("is quiet about plain http on loopback", async () => {
+    const e = await emulator("janssen");
+    const { checks, print } = collect();
+    expect(await gluuDoctor(gluuEnv(e), print)).toBe(true);
+    expect(e.url).toMatch(/^http:\/\/127\./);
+    expect(checks.some((c) => c.warning)).toBe(false);
+  });
+
   it("says when GLUU_URL is not the issuer", async () => {
     const e = await emulator("janssen");
     const { checks, print } = collect();
@@ -136,8 +164,38 @@ describe("doctor: Slack", () => {
       SLACK_API_URL: d.apiUrl,
     });
     expect(await slackDoctor(env, print)).toBe(false);
-    expect(checks[0]?.detail).toMatch(/invalid_auth: check SLACK_BOT_TOKEN/);
+    expect(checks[0]?.detail).toBe(
+      "SLACK_BOT_TOKEN: Slack refused the bot token (invalid_auth); copy it from your app at api.slack.com/apps → OAuth & Permissions → Bot User OAuth Token (it starts with xoxb-)",
+    );
     expect(JSON.stringify(checks)).not.toContain("xoxb-not-the-right-one");
+  });
+
+  it("warns about a monthly-post setting given without REPORT_CHANNEL, and still passes", async () => {
+    const d = await double(["commands", "chat:write", "im:write", "channels:read", "groups:read"]);
+    const { checks, print } = collect();
+    const base = {
+      SLACK_BOT_TOKEN: d.botToken,
+      SLACK_SIGNING_SECRET: "signing-secret-1",
+      SLACK_API_URL: d.apiUrl,
+    };
+    expect(await slackDoctor(parseEnv({ ...base, REPORT_CRON: "0 8 * * *" }), print)).toBe(true);
+    expect(checks.filter((c) => c.warning).map((c) => c.label)).toEqual([
+      "REPORT_CRON: has no effect without REPORT_CHANNEL, since there is no monthly post; set REPORT_CHANNEL to the channel ID to post in, or remove REPORT_CRON",
+    ]);
+    const quiet = collect();
+    expect(await slackDoctor(parseEnv(base), quiet.print)).toBe(true);
+    expect(quiet.checks.some((c) => c.warning)).toBe(false);
+  });
+
+  it("names SLACK_APP_TOKEN and where to copy it when Slack refuses it", async () => {
+    const d = await double();
+    const { checks, print } = collect();
+    expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: "xapp-1-not-the-right-one" }), print)).toBe(
+      false,
+    );
+    expect(checks.find((c) => c.label === "Slack: Socket Mode connection refused")?.detail).toMatch(
+      /^SLACK_APP_TOKEN: Slack refused the app-level token \(invalid_auth\); copy it from .*Basic Information → App-Level Tokens/,
+    );
   });
 
   it("checks that Socket Mode can connect", async () => {
