@@ -11,7 +11,8 @@
  * it (a restart sees no record and posts again). With a `pending` record first, a crash at ANY
  * point leaves a trace: on restart the bot asks Slack whether a message with this delivery key
  * is in the channel (conversations.history with metadata) and records it as posted if so (no
- * duplicate) or posts it if not (nothing lost). The only residual risk is a crash in the
+ * duplicate) or posts it if not (nothing lost). The same look happens before every post, so a
+ * lost or replaced state file does not post a month again. The only residual risk is a crash in the
  * milliseconds between Slack accepting the post and step 4 when Slack cannot be asked
  * (history scope missing); then the bot posts again and logs that it could not check.
  */
@@ -20,7 +21,16 @@ import { fetchSummary, monthlySummaryView } from "../answer/index.js";
 import { canRetry, errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, parseMonthKey } from "../months.js";
+import {
+  addMonths,
+  isoMonth,
+  type Month,
+  monthAt,
+  monthKey,
+  monthLabel,
+  monthStartUtc,
+  parseMonthKey,
+} from "../months.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
 import type { SlackPoster } from "./slack-poster.js";
@@ -102,14 +112,25 @@ export class MonthlyPoster {
     if (before?.status === "failed") await store.clearDelivery(key); // a new attempt after a failed one
     if (!(await store.claimDelivery(key, this.opts.owner, this.now(), staleMs))) return { outcome: "busy" };
 
-    if (before?.status === "pending") {
-      // We took over a claim whose owner died: it may have posted before dying.
-      const found = await this.findEarlierPost(key, before.since);
+    if (trigger !== "forced") {
+      // The channel is the record that cannot be lost: a claim whose owner died may have
+      // posted, and a deleted or replaced state file knows nothing of what was posted. One
+      // look, from the first day the summary could have been posted (or the dead claim).
+      const since = Math.min(
+        monthStartUtc(addMonths(month, 1)),
+        before?.status === "pending" ? before.since : Infinity,
+      );
+      const found = await this.findEarlierPost(key, since);
       if (found) {
         const link = await this.opts.slack.permalink(found);
         await store.setDelivery(key, { status: "posted", at: this.now(), ts: found.ts, link });
-        await this.history({ key, trigger, outcome: "posted", link, error: "recovered after a restart" });
-        log.info({ channel, month: isoMonth(month) }, "monthly post was already in Slack; recorded it");
+        const why = before?.status === "pending" ? "recovered after a restart" : "found in the channel";
+        await this.history({ key, trigger, outcome: "posted", link, error: why });
+        log.info(
+          { channel, month: isoMonth(month) },
+          "monthly post was already in Slack (%s); recorded it",
+          why,
+        );
         return { outcome: "recovered", ts: found.ts };
       }
     }

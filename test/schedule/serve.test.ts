@@ -48,6 +48,27 @@ describe("the monthly post in the bot", () => {
     expect(summaries(second)).toHaveLength(0);
   });
 
+  it("does not post the month again after the state file is deleted (the channel is asked first)", async () => {
+    const dir = await stateDir();
+    const first = await bot(dir);
+    await first.server.monthly?.scheduler?.settled();
+    expect(summaries(first)).toHaveLength(1);
+    const double = first.double;
+    await first.stop();
+    await rm(join(dir, STATE_FILE_NAME));
+
+    // Same Slack (the channel still holds the summary), fresh state.
+    const second = await startHarness({
+      env: { REPORT_CHANNEL: REPORT, STATE_DIR: dir, REPORT_CRON: "0 0 1 * *", ADMIN_USER_IDS: ADMIN },
+      double,
+    });
+    cleanups.push(() => second.close());
+    await second.server.monthly?.scheduler?.settled();
+    expect(summaries(second)).toHaveLength(1); // the one from the first run, not a second
+    const sent = await second.command("history", { user_id: "U0SOMEONE1" });
+    expect(allText((await second.reply(sent.path)).body)).toMatch(/found in the channel/);
+  });
+
   it("/gluu-stats history shows what was sent, with its link", async () => {
     const h = await bot(await stateDir());
     await h.server.monthly?.scheduler?.settled();

@@ -183,6 +183,8 @@ export interface HarnessOptions {
   readonly data?: MonthStats[];
   /** Socket Mode instead of HTTP. */
   readonly socket?: boolean;
+  /** An existing Slack double (e.g. a channel a bot posted to before a restart); not closed here. */
+  readonly double?: SlackDouble;
 }
 
 export interface Sent {
@@ -261,7 +263,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     data: opts.data ?? [...DATA],
     ...opts.emulator,
   });
-  const double = await startSlackDouble();
+  const ownDouble = opts.double === undefined;
+  const double = opts.double ?? (await startSlackDouble());
   const logs = new LogCapture();
   let server: Server;
   let env: Env;
@@ -270,7 +273,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const log = createLogger({ level: "debug", destination: { write: logs.write }, secrets: secretsOf(env) });
     server = await startServer(env, { log, host: "127.0.0.1" });
   } catch (err) {
-    await double.close();
+    if (ownDouble) await double.close();
     await emulator.close();
     throw err;
   }
@@ -346,7 +349,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         await stop();
         if (opts.socket) await double.socket.disconnected();
       } finally {
-        await double.close();
+        if (ownDouble) await double.close();
         await emulator.close();
       }
     },
