@@ -28,10 +28,8 @@ describe("decideRedisServer", () => {
   it("installs with apt-get as root, updating the package lists first", () => {
     expect(decideRedisServer({ ...bare, isRoot: true })).toEqual({
       kind: "install",
-      commands: [
-        ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-qq"],
-        ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "redis-server"],
-      ],
+      update: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-qq"],
+      install: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "redis-server"],
       shown: "apt-get install -y redis-server",
     });
   });
@@ -40,11 +38,9 @@ describe("decideRedisServer", () => {
     const decision = decideRedisServer({ ...bare, sudoUsable: true });
     expect(decision.kind).toBe("install");
     if (decision.kind !== "install") return;
-    expect(decision.commands.map((c) => c.slice(0, 2))).toEqual([
-      ["sudo", "-n"],
-      ["sudo", "-n"],
-    ]);
-    expect(decision.commands[1]?.slice(-3)).toEqual(["-y", "-qq", "redis-server"]);
+    expect(decision.update.slice(0, 2)).toEqual(["sudo", "-n"]);
+    expect(decision.install.slice(0, 2)).toEqual(["sudo", "-n"]);
+    expect(decision.install.slice(-3)).toEqual(["-y", "-qq", "redis-server"]);
     expect(decision.shown).toBe("sudo -n apt-get install -y redis-server");
   });
 
@@ -106,22 +102,53 @@ describe("ensureRedisServer", () => {
     ]);
   });
 
-  it("stops with one line when an install command fails, with its last output line", () => {
+  const notFound: CommandResult = {
+    status: 100,
+    output: "Reading package lists...\nE: Unable to locate package redis-server\n",
+  };
+
+  it("stops with one line when the install fails, with its last output line", () => {
     const result = ensureRedisServer({
       machine: { ...bare, isRoot: true },
-      run: (a) =>
-        a.includes("update")
-          ? ok
-          : { status: 100, output: "Reading package lists...\nE: Unable to locate package redis-server\n" },
+      run: (a) => (a.includes("update") ? ok : notFound),
       installed: () => false,
     });
+    expect(result).toEqual({
+      ok: false,
+      message:
+        "redis-server is needed by the tests: apt-get install -y redis-server " +
+        "(tried it: apt-get install: exit 100, E: Unable to locate package redis-server)",
+    });
+  });
+
+  it("still tries the install when refreshing the package lists fails, and names both failures", () => {
+    const { ran, run } = recorder();
+    const offline = (a: readonly string[]): CommandResult => {
+      run(a);
+      return a.includes("update")
+        ? { status: 100, output: "E: Failed to fetch http://deb.debian.org/…\n" }
+        : notFound;
+    };
+    const result = ensureRedisServer({
+      machine: { ...bare, isRoot: true },
+      run: offline,
+      installed: () => false,
+    });
+    expect(ran.map((a) => a[a.indexOf("apt-get") + 1])).toEqual(["update", "install"]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.message).toMatch(
-      /^redis-server is needed by the tests: apt-get install -y redis-server \(/,
-    );
-    expect(result.message).toContain("exit 100, E: Unable to locate package redis-server");
+    expect(result.message).toContain("apt-get update: exit 100, E: Failed to fetch");
+    expect(result.message).toContain("; apt-get install: exit 100, E: Unable to locate package");
     expect(result.message).not.toContain("\n");
+  });
+
+  it("carries on when only the package-list refresh fails", () => {
+    const result = ensureRedisServer({
+      machine: { ...bare, isRoot: true },
+      run: (a) => (a.includes("update") ? { status: 100, output: "E: offline" } : ok),
+      installed: () => true,
+    });
+    expect(result).toEqual({ ok: true });
   });
 
   it("stops when the install ran but redis-server is still not on PATH", () => {

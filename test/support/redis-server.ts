@@ -30,8 +30,16 @@ export interface RedisMachine {
 
 export type RedisDecision =
   | { readonly kind: "use" }
-  /** Run these commands in order (each an argv), then check PATH again. */
-  | { readonly kind: "install"; readonly commands: readonly (readonly string[])[]; readonly shown: string }
+  /**
+   * Refresh the package lists (not fatal when it fails: the lists on disk may do), install, then
+   * check PATH again. Each an argv; `shown` is the command as a person would type it.
+   */
+  | {
+      readonly kind: "install";
+      readonly update: readonly string[];
+      readonly install: readonly string[];
+      readonly shown: string;
+    }
   /** Stop the run with this one line. */
   | { readonly kind: "fail"; readonly message: string };
 
@@ -53,10 +61,8 @@ export function decideRedisServer(machine: RedisMachine): RedisDecision {
   const apt = [...prefix, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"];
   return {
     kind: "install",
-    commands: [
-      [...apt, "update", "-qq"],
-      [...apt, "install", "-y", "-qq", REDIS_PACKAGE],
-    ],
+    update: [...apt, "update", "-qq"],
+    install: [...apt, "install", "-y", "-qq", REDIS_PACKAGE],
     shown: `${prefix.length > 0 ? "sudo -n " : ""}${APT_INSTALL}`,
   };
 }
@@ -123,6 +129,14 @@ export interface EnsureDeps {
   readonly log: (line: string) => void;
 }
 
+/** "apt-get install: exit 100, E: Unable to locate package redis-server" */
+function failure(argv: readonly string[], result: CommandResult): string {
+  const what = argv.slice(argv.indexOf("apt-get"), argv.indexOf("apt-get") + 2).join(" ");
+  const exit = result.status === null ? "did not finish" : `exit ${result.status}`;
+  const why = lastLine(result.output);
+  return `${what}: ${exit}${why ? `, ${why}` : ""}`;
+}
+
 /**
  * Makes sure redis-server is on PATH, installing it first when it can. Returns the one line to
  * stop the run with when it is not.
@@ -135,18 +149,14 @@ export function ensureRedisServer(
   if (decision.kind === "use") return { ok: true };
   if (decision.kind === "fail") return { ok: false, message: decision.message };
   log(`${REDIS_PACKAGE} is not installed; installing it for the tests: ${decision.shown}`);
-  for (const argv of decision.commands) {
-    const result = run(argv);
-    if (result.status !== 0) {
-      const why = lastLine(result.output);
-      const exit = result.status === null ? "did not finish" : `exit ${result.status}`;
-      return {
-        ok: false,
-        message: neededLine(
-          `${decision.shown} (tried \`${argv.join(" ")}\`: ${exit}${why ? `, ${why}` : ""})`,
-        ),
-      };
-    }
+  const update = run(decision.update);
+  const install = run(decision.install);
+  if (install.status !== 0) {
+    const tried = [
+      ...(update.status === 0 ? [] : [failure(decision.update, update)]),
+      failure(decision.install, install),
+    ];
+    return { ok: false, message: neededLine(`${decision.shown} (tried it: ${tried.join("; ")})`) };
   }
   if (!installed())
     return { ok: false, message: neededLine(`${decision.shown} ran, but redis-server is still not on PATH`) };
