@@ -1,13 +1,15 @@
 /**
  * A private redis-server per test file: on 127.0.0.1, on a free port, with persistence off, so
  * tests never touch (or depend on) a Redis the machine may already run. A missing redis-server
- * is a failure, not a skip: CI installs it (.ci/run), and a silently skipped suite would hide
- * that the exactly-once guarantees went untested.
+ * is a failure, not a skip: the global setup installs it or stops the run first
+ * (support/redis-server.ts), and a silently skipped suite would hide that the exactly-once
+ * guarantees went untested.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { neededLine } from "./redis-server.js";
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -16,9 +18,8 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT =
-  "redis-server is not installed (or not on PATH); the Redis store tests need a real Redis. " +
-  "Install it with `apt-get install -y redis-server` (CI's .ci/run does the same).";
+/** Only reached when the global setup did not run (it checks for redis-server first). */
+const INSTALL_HINT = neededLine("apt-get install -y redis-server");
 
 /** Children still running, killed if the test process exits without calling stop(). */
 const running = new Set<ChildProcess>();
