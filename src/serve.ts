@@ -151,6 +151,8 @@ export async function serveForever(env: Env): Promise<void> {
       },
     );
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  // `on`, not `once`: a second signal (npm and the shell both forward one) must not kill the
+  // process mid-shutdown; shutdown() ignores repeats.
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
-import { ConfigError, loadEnv } from "../config/index.js";
 /**
  * The command-line front door: `gluu-stats <command>`. Each command is a thin shell over the
  * same pieces the Slack app uses.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ConfigError, loadEnv } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import { isGluuError } from "../gluu/errors.js";
 import { USAGE } from "../query/usage.js";
@@ -118,8 +120,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Whether this module is the program being run (also through a bin symlink, as npx runs it). */
+function isMain(): boolean {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 // Run when executed, not when imported by tests.
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli/main.js")) {
+if (isMain()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

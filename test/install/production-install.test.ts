@@ -82,69 +82,81 @@ describe("a production install (README: Deploying)", () => {
     cleanup.push(() => double.close());
     const port = await freePort();
 
-    let output = "";
-    // Its own process group (npm → sh → node), so that SIGTERM reaches the bot as it does from a
-    // terminal, systemd or a container runtime, and nothing can outlive the test.
-    const child: ChildProcess = spawn("npm", ["start"], {
-      cwd: dir,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: cleanEnv({
-        GLUU_URL: emulator.url,
-        GLUU_CLIENT_ID: DEFAULT_CLIENT.id,
-        GLUU_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-        SLACK_BOT_TOKEN: double.botToken,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: double.apiUrl,
-        PORT: String(port),
-        LOG_LEVEL: "info",
-      }),
-    });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error("npm start did not start");
-    child.stdout?.on("data", (c) => {
-      output += String(c);
-    });
-    child.stderr?.on("data", (c) => {
-      output += String(c);
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
-    cleanup.push(async () => {
-      if (processGroupAlive(pid)) process.kill(-pid, "SIGKILL");
-      await exited;
-    });
+    const startBot = async () => {
+      let output = "";
+      const text = () => output;
+      // Its own process group (npm → sh → node), so that SIGTERM reaches the bot as it does from a
+      // terminal, systemd or a container runtime, and nothing can outlive the test.
+      const child: ChildProcess = spawn("npm", ["start"], {
+        cwd: dir,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: cleanEnv({
+          GLUU_URL: emulator.url,
+          GLUU_CLIENT_ID: DEFAULT_CLIENT.id,
+          GLUU_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+          SLACK_BOT_TOKEN: double.botToken,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: double.apiUrl,
+          PORT: String(port),
+          LOG_LEVEL: "info",
+        }),
+      });
+      const pid = child.pid;
+      if (pid === undefined) throw new Error("npm start did not start");
+      child.stdout?.on("data", (c) => {
+        output += String(c);
+      });
+      child.stderr?.on("data", (c) => {
+        output += String(c);
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once("exit", (code, signal) => resolve({ code, signal })),
+      );
+      cleanup.push(async () => {
+        if (processGroupAlive(pid)) process.kill(-pid, "SIGKILL");
+        await exited;
+      });
 
-    const deadline = Date.now() + 30_000;
-    let health: { status: number; body: string } | undefined;
-    while (!health) {
-      try {
-        const res = await request(`http://127.0.0.1:${port}/healthz`);
-        const body = await res.body.text();
-        if (res.statusCode === 200) health = { status: res.statusCode, body };
-      } catch {
-        // not listening yet
+      const deadline = Date.now() + 30_000;
+      let health: { status: number; body: string } | undefined;
+      while (!health) {
+        try {
+          const res = await request(`http://127.0.0.1:${port}/healthz`);
+          const body = await res.body.text();
+          if (res.statusCode === 200) health = { status: res.statusCode, body };
+        } catch {
+          // not listening yet
+        }
+        if (health) break;
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`npm start did not get ready on /healthz:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
       }
-      if (health) break;
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`npm start did not get ready on /healthz:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toMatchObject({ ready: true });
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.body)).toMatchObject({ ready: true });
+      return { pid, exited, output: text };
+    };
 
-    // SIGTERM to the whole group, as a terminal (Ctrl-C), systemd or `kill -- -PID` sends it: npm's
-    // `sh -c` dies of it at once, the bot finishes what is in flight and exits on its own.
-    process.kill(-pid, "SIGTERM");
-    const npmExit = await exited;
-    const stopDeadline = Date.now() + 10_000;
-    while (processGroupAlive(pid) && Date.now() < stopDeadline) await new Promise((r) => setTimeout(r, 50));
-    expect(processGroupAlive(pid), `a process of npm start outlived SIGTERM:\n${output}`).toBe(false);
-    // npm re-raises the signal its script's shell died of.
-    expect([0, "SIGTERM"]).toContain(npmExit.code ?? npmExit.signal);
-    expect(output).toMatch(/"signal":"SIGTERM","msg":"shutting down: finishing replies in flight"/);
-    expect(output).toMatch(/"msg":"stopped"/);
-    expect(output).not.toContain(SIGNING_SECRET);
+    // SIGTERM to the whole group, as a terminal (Ctrl-C), systemd or `kill -- -PID` sends it; and
+    // to npm alone, as a container runtime does when npm is PID 1 (`start` execs node, so the
+    // signal reaches the bot rather than a shell).
+    for (const target of ["group", "npm"] as const) {
+      const bot = await startBot();
+      process.kill(target === "group" ? -bot.pid : bot.pid, "SIGTERM");
+      const npmExit = await bot.exited;
+      const stopDeadline = Date.now() + 10_000;
+      while (processGroupAlive(bot.pid) && Date.now() < stopDeadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(
+        processGroupAlive(bot.pid),
+        `${target}: a process of npm start outlived SIGTERM:\n${bot.output()}`,
+      ).toBe(false);
+      // npm re-raises the signal its script died of, or passes on the bot's exit code 0.
+      expect([0, "SIGTERM"]).toContain(npmExit.code ?? npmExit.signal);
+      expect(bot.output()).toMatch(/"signal":"SIGTERM","msg":"shutting down: finishing replies in flight"/);
+      expect(bot.output()).toMatch(/"msg":"stopped"/);
+      expect(bot.output()).not.toContain(SIGNING_SECRET);
+    }
   });
 });
