@@ -9,7 +9,7 @@ import { StatService } from "./stat-service.js";
 
 export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./cache-store.js";
 export { GluuError, type GluuErrorCode, isGluuError } from "./errors.js";
-export type { MonthStats, ServerFamily, StatFormat, StatResult, TokenCounts } from "./model.js";
+export type { MonthStats, ServerFamily, StatResult, TokenCounts } from "./model.js";
 export { StatClient } from "./stat-client.js";
 export { StatService } from "./stat-service.js";
 
