@@ -16,11 +16,11 @@ import {
   renderMonthlySummary,
   type SlackMessage,
 } from "../report/slack/index.js";
+import type { StateStore } from "../state/store.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
 import type { RedisRunCoordinator } from "./redis-coordinator.js";
 import { Scheduler } from "./scheduler.js";
 import { webApiPoster } from "./slack-poster.js";
-import type { StateStore } from "./store.js";
 
 export interface OpenedStore {
   readonly store: StateStore;
@@ -35,14 +35,14 @@ export async function openStateStore(env: Env): Promise<OpenedStore> {
   // Imported on demand: a bot without Redis does not load the Redis client at all.
   if (env.REDIS_URL) {
     const [{ RedisStateStore }, { RedisRunCoordinator }] = await Promise.all([
-      import("./redis-store.js"),
+      import("../state/redis-store.js"),
       import("./redis-coordinator.js"),
     ]);
     const store = await RedisStateStore.connect(env.REDIS_URL);
     const coordinator = new RedisRunCoordinator(store.redis);
     return { store, singleInstance: false, coordinator, close: () => store.close() };
   }
-  const { FileStateStore } = await import("./file-store.js");
+  const { FileStateStore } = await import("../state/file-store.js");
   const store = await FileStateStore.open(env.STATE_DIR);
   return { store, singleInstance: true, close: () => store.close() };
 }

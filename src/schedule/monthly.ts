@@ -23,8 +23,8 @@ import type { Logger } from "../log.js";
 import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, parseMonthKey } from "../months.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
+import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/store.js";
 import type { SlackPoster } from "./slack-poster.js";
-import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
 
 export interface MonthlyOptions {
   readonly store: StateStore;

@@ -26,7 +26,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { RunCoordinator } from "node-cron";
-import { connectRedis, DEFAULT_REDIS_PREFIX, type RedisConnectOptions } from "./redis-store.js";
+import { connectRedis, DEFAULT_REDIS_PREFIX, type RedisConnectOptions } from "../state/redis-store.js";
 
 export const DEFAULT_COORDINATOR_PREFIX = `${DEFAULT_REDIS_PREFIX}cron:`;
 export const DEFAULT_MIN_LEASE_MS = 60_000;

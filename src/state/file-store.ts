@@ -16,8 +16,8 @@ import { mkdir, open as openFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
-import type { CachedMonth, StatCacheStore } from "../gluu/cache-store.js";
 import type { MonthKey } from "../months.js";
+import type { CachedMonth, StatCacheStore } from "./stat-cache.js";
 import {
   cachedMonthSchema,
   type DeliveryKey,

@@ -1,9 +1,10 @@
 /**
- * Where fetched months are kept. Async so that the same service runs on the in-process map and
- * on Redis (shared by replicas, see the schedule module).
+ * Where the stat service keeps fetched months. Async so that the same service runs on the
+ * in-process map and on the state store's file or Redis (shared by replicas), see store.ts.
  */
+
+import type { MonthStats } from "../gluu/model.js";
 import type { MonthKey } from "../months.js";
-import type { MonthStats } from "./model.js";
 
 export interface CachedMonth {
   /** null: the server had no data for the month when asked. */

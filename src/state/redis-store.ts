@@ -12,8 +12,8 @@
  */
 import { Redis } from "ioredis";
 import { z } from "zod";
-import type { CachedMonth, StatCacheStore } from "../gluu/cache-store.js";
 import type { MonthKey } from "../months.js";
+import type { CachedMonth, StatCacheStore } from "./stat-cache.js";
 import {
   cachedMonthSchema,
   type DeliveryKey,

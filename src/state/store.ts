@@ -5,8 +5,8 @@
  * shared by replicas). Both are tested against the same contract.
  */
 import { z } from "zod";
-import type { StatCacheStore } from "../gluu/cache-store.js";
 import { MAX_YEAR, MIN_YEAR, type MonthKey, parseMonthKey } from "../months.js";
+import type { StatCacheStore } from "./stat-cache.js";
 
 /** One summary for one channel: the unit of exactly-once. `month` is `yyyyMM`. */
 export interface DeliveryKey {
