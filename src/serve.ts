@@ -5,18 +5,12 @@
 import { ConfigError, type Env, gluuConfig } from "./config/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
-import {
-  createMonthly,
-  historyAnswer,
-  type MonthlySetup,
-  type OpenedStore,
-  openStateStore,
-  postAnswer,
-} from "./schedule/index.js";
+import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { Replies } from "./slack/reply.js";
 import { createResponsePoster } from "./slack/response-url.js";
+import { type OpenedStore, openStateStore } from "./state/index.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -92,7 +86,7 @@ export async function startServer(
     },
   });
   if (state) {
-    monthly = createMonthly(env, {
+    monthly = await createMonthly(env, {
       store: state,
       stats: gluu.service,
       client: slack.app.client,

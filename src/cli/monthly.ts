@@ -5,7 +5,8 @@ import { createGluuStack } from "../gluu/index.js";
 import type { Logger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import { renderHistoryText } from "../report/text.js";
-import { createMonthly, describeOutcome, openStateStore } from "../schedule/index.js";
+import { createMonthly, describeOutcome } from "../schedule/index.js";
+import { openStateStore } from "../state/index.js";
 
 /** Slack mrkdwn → terminal: `<#C1>` → `#C1`, `<url|view>` → `url`. */
 function plainText(s: string): string {
@@ -43,7 +44,7 @@ export async function postCommand(
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
       logLevel: webApi.LogLevel.ERROR,
     });
-    const { poster } = createMonthly(
+    const { poster } = await createMonthly(
       { ...env, REPORT_CHANNEL: [...channels] },
       { store: state, stats: gluu.service, client, host: gluu.client.host, log: io.log },
     );

@@ -23,7 +23,7 @@ import type { Logger } from "../log.js";
 import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, parseMonthKey } from "../months.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
-import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/store.js";
+import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/index.js";
 import type { SlackPoster } from "./slack-poster.js";
 
 export interface MonthlyOptions {
