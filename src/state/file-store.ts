@@ -17,9 +17,8 @@ import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import type { MonthKey } from "../months.js";
-import type { CachedMonth, StatCacheStore } from "./stat-cache.js";
+import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
-  cachedMonthSchema,
   type DeliveryKey,
   type DeliveryState,
   deliveryStateSchema,

@@ -13,9 +13,8 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
 import type { MonthKey } from "../months.js";
-import type { CachedMonth, StatCacheStore } from "./stat-cache.js";
+import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
-  cachedMonthSchema,
   type DeliveryKey,
   type DeliveryState,
   deliveryStateSchema,
