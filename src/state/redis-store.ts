@@ -12,6 +12,7 @@
  */
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { errorText } from "../errors/index.js";
 import type { MonthKey } from "../months.js";
 import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
@@ -75,7 +76,7 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     });
   } catch (error) {
     throw new RedisConnectError(
-      `REDIS_URL ${redactRedisUrl(url)} is not a usable Redis URL: ${error instanceof Error ? error.message : String(error)}`,
+      `REDIS_URL ${redactRedisUrl(url)} is not a usable Redis URL: ${errorText(error)}`,
     );
   }
   client.on("error", (error: Error) => {
@@ -99,7 +100,7 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     return client;
   } catch (error) {
     client.disconnect();
-    const reason = lastError?.message ?? (error instanceof Error ? error.message : String(error));
+    const reason = lastError?.message ?? errorText(error);
     throw new RedisConnectError(
       `Could not connect to Redis at ${redactRedisUrl(url)} (REDIS_URL): ${reason}. ` +
         "Check REDIS_URL and that Redis is running and reachable.",
