@@ -110,6 +110,17 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
   }
 }
 
+/** Closes a connection from `connectRedis`: flushes pending commands, or drops a broken one. */
+export async function quitRedis(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  try {
+    await redis.quit();
+  } catch {
+    // Already broken: nothing left to flush, just stop reconnecting.
+    redis.disconnect();
+  }
+}
+
 /**
  * Compare-and-set of one hash field: the decision (absent? stale?) is taken in TypeScript on a
  * validated value, and this script only applies it if the field still holds exactly what was
@@ -229,13 +240,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsConnection || this.redis.status === "end") return;
-    try {
-      await this.redis.quit();
-    } catch {
-      // Already broken: nothing left to flush, just stop reconnecting.
-      this.redis.disconnect();
-    }
+    if (this.ownsConnection) await quitRedis(this.redis);
   }
 
   /** A stored value (or hash field), validated; StateCorruptError naming the key otherwise. */
