@@ -1,8 +1,9 @@
 /**
- * The monthly post's state: which summaries were delivered (the exactly-once record), the
- * delivery history shown by `/gluu-stats history`, and (so closed months survive restarts) the
- * stat cache. Two implementations: a file under STATE_DIR (default) and Redis (REDIS_URL,
- * shared by replicas). Both are tested against the same contract.
+ * The state store, shared by the monthly post and the stat service: which summaries were
+ * delivered (the exactly-once record), the delivery history shown by `/gluu-stats history`, and
+ * (so closed months survive restarts) the stat cache. Two implementations: a file under
+ * STATE_DIR (default) and Redis (REDIS_URL, shared by replicas). Both are tested against the
+ * same contract.
  */
 import { z } from "zod";
 import { type MonthKey, parseMonthKey } from "../months.js";
