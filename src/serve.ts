@@ -5,20 +5,15 @@
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
-import {
-  createMonthly,
-  historyAnswer,
-  type MonthlySetup,
-  type OpenedStore,
-  openStateStore,
-  postAnswer,
-} from "./schedule/index.js";
+import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
+import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
 import { slackStartError } from "./slack/start-errors.js";
+import { type OpenedStore, openStateStore } from "./state/index.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -67,7 +62,7 @@ export async function startServer(
   // Everything a request may need exists before Slack can send one: the monthly poster has its
   // own Web API client, so `/gluu-stats post` works from the first second.
   const monthly = state
-    ? createMonthly(env, {
+    ? await createMonthly(env, {
         store: state,
         stats: gluu.service,
         client: createSlackClient(botToken, env.SLACK_API_URL),
@@ -97,6 +92,8 @@ export async function startServer(
     apiUrl: env.SLACK_API_URL,
     log,
     health: () => gluu.service.lastOutcome,
+    // Replicas share what was answered, so a re-sent request is answered by none of them again.
+    ...(state?.redis ? { seen: new RedisSeenRequests(state.redis) } : {}),
     deps: {
       replies,
       log,

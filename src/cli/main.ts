@@ -10,12 +10,10 @@ import { ConfigError, loadEnv } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import { isGluuError } from "../gluu/errors.js";
 import { USAGE } from "../query/usage.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "./output-format.js";
 
 // Each command imports what it needs when it runs: `serve` (npm start) then loads neither the
 // emulator, the Slack double nor the doctor, which keeps its start-up time and memory down.
-
-export const OUTPUT_FORMATS = ["text", "json", "csv", "openmetrics"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
 

@@ -6,8 +6,9 @@ import type { Logger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import { renderHistoryText } from "../report/text.js";
 import { readHistory } from "../schedule/history.js";
-import { createMonthly, describeOutcome, openStateStore } from "../schedule/index.js";
+import { createMonthly, describeOutcome } from "../schedule/index.js";
 import { createSlackClient } from "../slack/client.js";
+import { openStateStore } from "../state/index.js";
 
 /** Slack mrkdwn → terminal: `<#C1>` → `#C1`, `<url|view>` → `url`. */
 function plainText(s: string): string {
@@ -41,7 +42,7 @@ export async function postCommand(
   const gluu = createGluuStack(gluuConfig(env), { log: io.log, store: state.store.statCache });
   try {
     const client = createSlackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, webApi.LogLevel.ERROR);
-    const { poster } = createMonthly(
+    const { poster } = await createMonthly(
       { ...env, REPORT_CHANNEL: [...channels] },
       { store: state, stats: gluu.service, client, host: gluu.client.host, log: io.log },
     );

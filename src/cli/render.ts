@@ -4,7 +4,7 @@ import { renderExporterJson, renderJson } from "../report/json.js";
 import { writeOpenMetrics } from "../report/openmetrics.js";
 import { renderTextView } from "../report/text.js";
 import type { View } from "../report/view.js";
-import type { OutputFormat } from "./main.js";
+import type { OutputFormat } from "./output-format.js";
 
 export function renderView(view: View, format: OutputFormat): string {
   switch (format) {

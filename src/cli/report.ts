@@ -4,7 +4,7 @@ import { gluuConfig, loadEnv } from "../config/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
-import type { OutputFormat } from "./main.js";
+import type { OutputFormat } from "./output-format.js";
 import { renderView } from "./render.js";
 
 export interface Io {

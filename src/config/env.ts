@@ -31,6 +31,10 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://idp.example.com" })
   .transform((u) => u.replace(/\/+$/, ""));
 
+/** The formats the bot can ask the statistics endpoint for (GLUU_STAT_FORMAT). */
+export const STAT_FORMATS = ["json", "openmetrics"] as const;
+export type StatFormat = (typeof STAT_FORMATS)[number];
+
 /** GLUU_URL: an http(s) URL that is an issuer, not an endpoint or the discovery document. */
 const issuerUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://idp.example.com" })
@@ -57,7 +61,7 @@ export const envSchema = z.object({
     .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be space-separated scope names")
     .default("jans_stat"),
   GLUU_MIN_INTERVAL_S: positiveInt(0, 86_400).default(60),
-  GLUU_STAT_FORMAT: z.enum(["json", "openmetrics"]).default("json"),
+  GLUU_STAT_FORMAT: z.enum(STAT_FORMATS).default("json"),
   GLUU_TIMEOUT_MS: positiveInt(100, 600_000).default(15_000),
   GLUU_MAX_BODY_BYTES: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
   GLUU_CLOSE_GRACE_MIN: positiveInt(0, 7 * 24 * 60).default(120),

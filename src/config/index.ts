@@ -4,10 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { config as loadDotenv } from "dotenv";
-import type { StatFormat } from "../gluu/model.js";
-import { ConfigError, type Env, parseEnv } from "./env.js";
+import { ConfigError, type Env, parseEnv, type StatFormat } from "./env.js";
 
-export { ConfigError, type Env, parseEnv } from "./env.js";
+export { ConfigError, type Env, parseEnv, type StatFormat } from "./env.js";
 export { gluuWarnings, scheduleWarnings, startupWarnings } from "./warnings.js";
 
 export interface GluuConfig {

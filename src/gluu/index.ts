@@ -2,14 +2,13 @@
 import type { GluuConfig } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
-import type { StatCacheStore } from "./cache-store.js";
+import type { StatCacheStore } from "../state/index.js";
 import type { HttpClient } from "./http.js";
 import { StatClient } from "./stat-client.js";
 import { StatService } from "./stat-service.js";
 
-export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./cache-store.js";
 export { GluuError, type GluuErrorCode, isGluuError } from "./errors.js";
-export type { MonthStats, ServerFamily, StatFormat, StatResult, TokenCounts } from "./model.js";
+export type { MonthStats, ServerFamily, StatResult, TokenCounts } from "./model.js";
 export { StatClient } from "./stat-client.js";
 export { StatService } from "./stat-service.js";
 

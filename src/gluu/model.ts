@@ -27,9 +27,6 @@ export interface MonthStats {
 
 export type ServerFamily = "gluu4" | "janssen";
 
-/** The format the bot asks the server for. */
-export type StatFormat = "json" | "openmetrics";
-
 export interface StatResult {
   /** Months with data, in calendar order. */
   readonly months: readonly MonthStats[];

@@ -23,7 +23,7 @@ import {
   type MonthKey,
   monthKey,
 } from "../months.js";
-import { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./cache-store.js";
+import { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "../state/index.js";
 import { GluuError } from "./errors.js";
 import type { MonthStats, StatResult } from "./model.js";
 

@@ -5,7 +5,7 @@
  * right after the summary appeared in the channel.
  */
 import type { HistoryLine } from "../report/view.js";
-import type { DeliveryKey, HistoryEntry, StateStore } from "./store.js";
+import type { DeliveryKey, HistoryEntry, StateStore } from "../state/index.js";
 
 export interface InFlightDelivery {
   readonly key: DeliveryKey;

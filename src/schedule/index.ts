@@ -1,6 +1,7 @@
 /**
- * The monthly post, assembled from configuration: the state store (file or Redis), the poster,
- * the scheduler, and the answers to `/gluu-stats history` and `/gluu-stats post`.
+ * The monthly post, assembled from configuration and the opened state store: the poster, the
+ * scheduler (with a run coordinator when the state is in Redis), and the answers to
+ * `/gluu-stats history` and `/gluu-stats post`.
  */
 
 import { randomUUID } from "node:crypto";
@@ -16,37 +17,11 @@ import {
   renderMonthlySummary,
   type SlackMessage,
 } from "../report/slack/index.js";
+import type { OpenedStore, StateStore } from "../state/index.js";
 import { readHistory } from "./history.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
-import type { RedisRunCoordinator } from "./redis-coordinator.js";
 import { Scheduler } from "./scheduler.js";
 import { webApiPoster } from "./slack-poster.js";
-import type { StateStore } from "./store.js";
-
-export interface OpenedStore {
-  readonly store: StateStore;
-  /** The file store belongs to one instance; Redis is shared by replicas. */
-  readonly singleInstance: boolean;
-  readonly coordinator?: RedisRunCoordinator;
-  close(): Promise<void>;
-}
-
-/** Redis when REDIS_URL is set, else the file under STATE_DIR. A corrupt state stops start-up. */
-export async function openStateStore(env: Env): Promise<OpenedStore> {
-  // Imported on demand: a bot without Redis does not load the Redis client at all.
-  if (env.REDIS_URL) {
-    const [{ RedisStateStore }, { RedisRunCoordinator }] = await Promise.all([
-      import("./redis-store.js"),
-      import("./redis-coordinator.js"),
-    ]);
-    const store = await RedisStateStore.connect(env.REDIS_URL);
-    const coordinator = new RedisRunCoordinator(store.redis);
-    return { store, singleInstance: false, coordinator, close: () => store.close() };
-  }
-  const { FileStateStore } = await import("./file-store.js");
-  const store = await FileStateStore.open(env.STATE_DIR);
-  return { store, singleInstance: true, close: () => store.close() };
-}
 
 export function processOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -57,7 +32,11 @@ export interface MonthlySetup {
   readonly scheduler: Scheduler | undefined;
 }
 
-export function createMonthly(
+/**
+ * The poster, and the scheduler when REPORT_CHANNEL is set. Replicas sharing the state's Redis
+ * share its connection for node-cron's run coordination too.
+ */
+export async function createMonthly(
   env: Env,
   deps: {
     store: OpenedStore;
@@ -67,7 +46,7 @@ export function createMonthly(
     log: Logger;
     now?: () => number;
   },
-): MonthlySetup {
+): Promise<MonthlySetup> {
   const poster = new MonthlyPoster({
     store: deps.store.store,
     stats: deps.stats,
@@ -82,18 +61,21 @@ export function createMonthly(
     retryWindowMs: env.REPORT_RETRY_HOURS * 3_600_000,
     now: deps.now,
   });
-  const scheduler =
-    env.REPORT_CHANNEL.length > 0
-      ? new Scheduler({
-          expression: env.REPORT_CRON,
-          timeZone: env.REPORT_TZ,
-          poster,
-          log: deps.log,
-          coordinator: deps.store.coordinator,
-          singleInstance: deps.store.singleInstance,
-          now: deps.now,
-        })
-      : undefined;
+  if (env.REPORT_CHANNEL.length === 0) return { poster, scheduler: undefined };
+  const { redis } = deps.store;
+  // Imported on demand, like the Redis store itself: loaded only where Redis is in use.
+  const coordinator = redis
+    ? new (await import("./redis-coordinator.js")).RedisRunCoordinator(redis)
+    : undefined;
+  const scheduler = new Scheduler({
+    expression: env.REPORT_CRON,
+    timeZone: env.REPORT_TZ,
+    poster,
+    log: deps.log,
+    coordinator,
+    singleInstance: deps.store.singleInstance,
+    now: deps.now,
+  });
   return { poster, scheduler };
 }
 

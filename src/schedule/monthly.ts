@@ -33,8 +33,8 @@ import {
 } from "../months.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
+import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/index.js";
 import type { SlackPoster } from "./slack-poster.js";
-import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
 
 export interface MonthlyOptions {
   readonly store: StateStore;

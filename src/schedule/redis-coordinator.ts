@@ -26,7 +26,12 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { RunCoordinator } from "node-cron";
-import { connectRedis, DEFAULT_REDIS_PREFIX, type RedisConnectOptions } from "./redis-store.js";
+import {
+  connectRedis,
+  DEFAULT_REDIS_PREFIX,
+  quitRedis,
+  type RedisConnectOptions,
+} from "../state/redis-store.js";
 
 export const DEFAULT_COORDINATOR_PREFIX = `${DEFAULT_REDIS_PREFIX}cron:`;
 export const DEFAULT_MIN_LEASE_MS = 60_000;
@@ -71,11 +76,6 @@ export class RedisRunCoordinator implements RunCoordinator {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsConnection || this.redis.status === "end") return;
-    try {
-      await this.redis.quit();
-    } catch {
-      this.redis.disconnect();
-    }
+    if (this.ownsConnection) await quitRedis(this.redis);
   }
 }

@@ -34,7 +34,6 @@ import {
 } from "../../src/months.js";
 import { parseCommand } from "../../src/query/parse.js";
 import { ACTION_IDS, renderMonthlySummary, type SlackMessage } from "../../src/report/slack/index.js";
-import { FileStateStore } from "../../src/schedule/file-store.js";
 import { postAnswer } from "../../src/schedule/index.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
 import type { SlackPoster } from "../../src/schedule/slack-poster.js";
@@ -45,6 +44,7 @@ import type { ListenerDeps } from "../../src/slack/listeners/deps.js";
 import { Replies } from "../../src/slack/reply.js";
 import type { ResponsePayload } from "../../src/slack/response-url.js";
 import { blockActionPayload, DOUBLE_DEFAULTS, slashCommandFields } from "../../src/slack-double/index.js";
+import { FileStateStore } from "../../src/state/file-store.js";
 
 const RUNS = 10_000;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;

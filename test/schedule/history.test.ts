@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { monthKey } from "../../src/months.js";
 import { renderHistoryMessage } from "../../src/report/slack/index.js";
 import { renderHistoryText } from "../../src/report/text.js";
-import { FileStateStore } from "../../src/schedule/file-store.js";
 import { historyLines, readHistory } from "../../src/schedule/history.js";
+import { FileStateStore } from "../../src/state/file-store.js";
 import { allText, startHarness } from "../slack/harness.js";
 
 const KEY = { channel: "C0REPORT01", month: monthKey({ year: 2026, month: 11 }) };

@@ -16,11 +16,11 @@ import { addMonths, type Month, monthAt, monthKey, monthRange } from "../../src/
 import { formatCount } from "../../src/report/format.js";
 import { renderMonthlySummary } from "../../src/report/slack/index.js";
 import { mauSignature } from "../../src/report/summary.js";
-import { FileStateStore } from "../../src/schedule/file-store.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
 import { type SlackPoster, webApiPoster } from "../../src/schedule/slack-poster.js";
-import type { StateStore } from "../../src/schedule/store.js";
 import { type SlackDouble, startSlackDouble } from "../../src/slack-double/index.js";
+import { FileStateStore } from "../../src/state/file-store.js";
+import type { StateStore } from "../../src/state/store.js";
 
 const CHANNELS = ["C0REPORT01", "C0REPORT02"];
 const current = monthAt(Date.now());

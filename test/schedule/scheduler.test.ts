@@ -14,7 +14,6 @@ import { month } from "../../src/months.js";
 import { renderMonthlySummary } from "../../src/report/slack/index.js";
 import { MonthlyPoster } from "../../src/schedule/monthly.js";
 import { RedisRunCoordinator } from "../../src/schedule/redis-coordinator.js";
-import { RedisStateStore } from "../../src/schedule/redis-store.js";
 import {
   firstFireThisMonth,
   localMonthStart,
@@ -23,6 +22,7 @@ import {
 } from "../../src/schedule/scheduler.js";
 import { webApiPoster } from "../../src/schedule/slack-poster.js";
 import { startSlackDouble } from "../../src/slack-double/index.js";
+import { RedisStateStore } from "../../src/state/redis-store.js";
 import { useRedis } from "../support/redis.js";
 
 const quiet = () =>
@@ -175,7 +175,7 @@ describe("replicas sharing Redis", () => {
 
 describe("the file store at start-up", () => {
   it("a corrupted state file stops the scheduler's store from opening, with the path", async () => {
-    const { FileStateStore, STATE_FILE_NAME } = await import("../../src/schedule/file-store.js");
+    const { FileStateStore, STATE_FILE_NAME } = await import("../../src/state/file-store.js");
     const { writeFile } = await import("node:fs/promises");
     const dir = await mkdtemp(join(tmpdir(), "gluu-stats-corrupt-"));
     try {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { isoMonth, monthKey } from "../../src/months.js";
-import { STATE_FILE_NAME } from "../../src/schedule/file-store.js";
+import { STATE_FILE_NAME } from "../../src/state/file-store.js";
 import { ago, allText, type Harness, startHarness } from "../slack/harness.js";
 
 const REPORT = "C0REPORT01";

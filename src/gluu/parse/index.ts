@@ -3,8 +3,10 @@
  * OpenMetrics answers arrive labelled `application/json`; the body itself has the last word,
  * since a proxy, an old server or a misconfigured one may answer in the other format.
  */
+
+import type { StatFormat } from "../../config/index.js";
 import { GluuError } from "../errors.js";
-import type { MonthStats, StatFormat } from "../model.js";
+import type { MonthStats } from "../model.js";
 import { parseJsonStats, quoteExcerpt } from "./json.js";
 import { parseOpenMetricsStats } from "./openmetrics.js";
 

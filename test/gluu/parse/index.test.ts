@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StatFormat } from "../../../src/gluu/model.js";
+import type { StatFormat } from "../../../src/config/index.js";
 import { detectStatFormat, parseStatBody } from "../../../src/gluu/parse/index.js";
 import { badResponse, fixture, SEED } from "./helpers.js";
 

@@ -5,8 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { StatFormat } from "../../../src/config/index.js";
 import { GluuError } from "../../../src/gluu/errors.js";
-import type { MonthStats, StatFormat } from "../../../src/gluu/model.js";
+import type { MonthStats } from "../../../src/gluu/model.js";
 import { STANDARD_TOKEN_KINDS, tokenCounts } from "../../../src/gluu/model.js";
 import { parseStatBody } from "../../../src/gluu/parse/index.js";
 import { parseJsonStats } from "../../../src/gluu/parse/json.js";

@@ -2,8 +2,8 @@
 import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { month, monthKey } from "../../src/months.js";
-import { RedisConnectError, RedisStateStore } from "../../src/schedule/redis-store.js";
-import { type DeliveryKey, StateCorruptError } from "../../src/schedule/store.js";
+import { RedisConnectError, RedisStateStore } from "../../src/state/redis-store.js";
+import { type DeliveryKey, StateCorruptError } from "../../src/state/store.js";
 import { freePort, startRedis, useRawRedis, useRedis } from "../support/redis.js";
 
 const redis = useRedis();

@@ -16,10 +16,10 @@ import { mkdir, open as openFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
-import type { CachedMonth, StatCacheStore } from "../gluu/cache-store.js";
+import { errorText } from "../errors/index.js";
 import type { MonthKey } from "../months.js";
+import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
-  cachedMonthSchema,
   type DeliveryKey,
   type DeliveryState,
   deliveryStateSchema,
@@ -129,7 +129,7 @@ function jsonErrorIndex(text: string, message: string): number {
 
 /** What is wrong with `text`, for the StateCorruptError, e.g. "line 3, column 8: Unexpected token ','". */
 function describeJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   if (isJsonPrefix(text)) return "it ends early, truncated?";
   const index = jsonErrorIndex(text, message);
   const before = text.slice(0, index);

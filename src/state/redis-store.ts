@@ -12,10 +12,10 @@
  */
 import { Redis } from "ioredis";
 import { z } from "zod";
-import type { CachedMonth, StatCacheStore } from "../gluu/cache-store.js";
+import { errorText } from "../errors/index.js";
 import type { MonthKey } from "../months.js";
+import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
-  cachedMonthSchema,
   type DeliveryKey,
   type DeliveryState,
   deliveryStateSchema,
@@ -76,7 +76,7 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     });
   } catch (error) {
     throw new RedisConnectError(
-      `REDIS_URL ${redactRedisUrl(url)} is not a usable Redis URL: ${error instanceof Error ? error.message : String(error)}`,
+      `REDIS_URL ${redactRedisUrl(url)} is not a usable Redis URL: ${errorText(error)}`,
     );
   }
   client.on("error", (error: Error) => {
@@ -100,13 +100,24 @@ export async function connectRedis(url: string, opts: RedisConnectOptions = {}):
     return client;
   } catch (error) {
     client.disconnect();
-    const reason = lastError?.message ?? (error instanceof Error ? error.message : String(error));
+    const reason = lastError?.message ?? errorText(error);
     throw new RedisConnectError(
       `Could not connect to Redis at ${redactRedisUrl(url)} (REDIS_URL): ${reason}. ` +
         "Check REDIS_URL and that Redis is running and reachable.",
     );
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Closes a connection from `connectRedis`: flushes pending commands, or drops a broken one. */
+export async function quitRedis(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  try {
+    await redis.quit();
+  } catch {
+    // Already broken: nothing left to flush, just stop reconnecting.
+    redis.disconnect();
   }
 }
 
@@ -229,13 +240,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsConnection || this.redis.status === "end") return;
-    try {
-      await this.redis.quit();
-    } catch {
-      // Already broken: nothing left to flush, just stop reconnecting.
-      this.redis.disconnect();
-    }
+    if (this.ownsConnection) await quitRedis(this.redis);
   }
 
   /** A stored value (or hash field), validated; StateCorruptError naming the key otherwise. */

@@ -6,12 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CachedMonth } from "../../src/gluu/cache-store.js";
 import { type MonthStats, tokenCounts } from "../../src/gluu/model.js";
 import { month, monthKey } from "../../src/months.js";
-import { FileStateStore } from "../../src/schedule/file-store.js";
-import { RedisStateStore } from "../../src/schedule/redis-store.js";
-import type { DeliveryKey, DeliveryState, HistoryEntry, StateStore } from "../../src/schedule/store.js";
+import { FileStateStore } from "../../src/state/file-store.js";
+import { RedisStateStore } from "../../src/state/redis-store.js";
+import type { CachedMonth } from "../../src/state/stat-cache.js";
+import type { DeliveryKey, DeliveryState, HistoryEntry, StateStore } from "../../src/state/store.js";
 import { startRedis, type TestRedis } from "../support/redis.js";
 
 /** One empty state; every `open()` is a new store object (a new connection) on it. */

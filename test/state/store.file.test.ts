@@ -5,8 +5,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { month, monthKey } from "../../src/months.js";
-import { FileStateStore, STATE_FILE_NAME } from "../../src/schedule/file-store.js";
-import { type DeliveryKey, type DeliveryState, StateCorruptError } from "../../src/schedule/store.js";
+import { FileStateStore, STATE_FILE_NAME } from "../../src/state/file-store.js";
+import { type DeliveryKey, type DeliveryState, StateCorruptError } from "../../src/state/store.js";
 
 const roots: string[] = [];
 const opened: FileStateStore[] = [];

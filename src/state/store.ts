@@ -1,12 +1,13 @@
 /**
- * The monthly post's state: which summaries were delivered (the exactly-once record), the
- * delivery history shown by `/gluu-stats history`, and (so closed months survive restarts) the
- * stat cache. Two implementations: a file under STATE_DIR (default) and Redis (REDIS_URL,
- * shared by replicas). Both are tested against the same contract.
+ * The state store, shared by the monthly post and the stat service: which summaries were
+ * delivered (the exactly-once record), the delivery history shown by `/gluu-stats history`, and
+ * (so closed months survive restarts) the stat cache. Two implementations: a file under
+ * STATE_DIR (default) and Redis (REDIS_URL, shared by replicas). Both are tested against the
+ * same contract.
  */
 import { z } from "zod";
-import type { StatCacheStore } from "../gluu/cache-store.js";
-import { MAX_YEAR, MIN_YEAR, type MonthKey, parseMonthKey } from "../months.js";
+import { type MonthKey, parseMonthKey } from "../months.js";
+import type { StatCacheStore } from "./stat-cache.js";
 
 /** One summary for one channel: the unit of exactly-once. `month` is `yyyyMM`. */
 export interface DeliveryKey {
@@ -64,38 +65,10 @@ export class StateCorruptError extends Error {
 
 /* Validation of stored state, shared by both stores: what is read back from a file or from Redis
  * was written by another process, maybe another release, maybe a human, so it is checked before
- * it can steer the exactly-once logic. */
+ * it can steer the exactly-once logic. The stat cache's schema is in stat-cache.ts. */
 
 /** The store keeps (at least, and at most) this many history entries. */
 export const HISTORY_CAP = 500;
-
-const nonNegative = z.number().nonnegative();
-
-const monthSchema = z.object({
-  year: z.number().int().min(MIN_YEAR).max(MAX_YEAR),
-  month: z.number().int().min(1).max(12),
-});
-
-/** The four standard kinds are required; newer kinds a server reports are kept by name. */
-const tokenCountsSchema = z
-  .object({
-    access_token: nonNegative,
-    id_token: nonNegative,
-    refresh_token: nonNegative,
-    uma_token: nonNegative,
-  })
-  .catchall(nonNegative);
-
-const monthStatsSchema = z.object({
-  month: monthSchema,
-  mau: nonNegative,
-  tokens: z.record(z.string(), tokenCountsSchema),
-});
-
-export const cachedMonthSchema = z.object({
-  stats: monthStatsSchema.nullable(),
-  fetchedAt: z.number(),
-});
 
 export const monthKeySchema = z
   .string()

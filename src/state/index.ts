@@ -1,0 +1,33 @@
+/**
+ * The bot's state, in one place: monthly-post deliveries and their history (for the scheduler)
+ * and closed months of the stat cache (for the stat service). A file under STATE_DIR (default)
+ * or Redis (REDIS_URL, shared by replicas); both are tested against the same contract.
+ */
+import type { Redis } from "ioredis";
+import type { Env } from "../config/index.js";
+import type { StateStore } from "./store.js";
+
+export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./stat-cache.js";
+export type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
+
+export interface OpenedStore {
+  readonly store: StateStore;
+  /** The file store belongs to one instance; Redis is shared by replicas. */
+  readonly singleInstance: boolean;
+  /** The Redis store's connection, for what else replicas coordinate through it (the scheduler). */
+  readonly redis?: Redis;
+  close(): Promise<void>;
+}
+
+/** Redis when REDIS_URL is set, else the file under STATE_DIR. A corrupt state stops start-up. */
+export async function openStateStore(env: Pick<Env, "REDIS_URL" | "STATE_DIR">): Promise<OpenedStore> {
+  // Imported on demand: a bot without Redis does not load the Redis client at all.
+  if (env.REDIS_URL) {
+    const { RedisStateStore } = await import("./redis-store.js");
+    const store = await RedisStateStore.connect(env.REDIS_URL);
+    return { store, singleInstance: false, redis: store.redis, close: () => store.close() };
+  }
+  const { FileStateStore } = await import("./file-store.js");
+  const store = await FileStateStore.open(env.STATE_DIR);
+  return { store, singleInstance: true, close: () => store.close() };
+}
