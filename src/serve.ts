@@ -2,18 +2,21 @@
  * `npm start`: the composition root. Reads the configuration once, builds the stat client, the
  * Slack app and (when configured) the monthly post, and shuts them down in order on SIGTERM.
  */
+
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
+import { errorText } from "./errors/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
+import { webApiPoster } from "./schedule/slack-poster.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
 import { slackStartError } from "./slack/start-errors.js";
-import { type OpenedStore, openStateStore } from "./state/index.js";
+import { type OpenedStore, openStateStore, ResilientCacheStore, StoreHealth } from "./state/index.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -22,6 +25,8 @@ export interface Server {
   /** Present when REPORT_CHANNEL or REDIS_URL is set. */
   readonly state: OpenedStore | undefined;
   readonly monthly: MonthlySetup | undefined;
+  /** The state store's health, when there is a store. */
+  readonly storeHealth: StoreHealth | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,7 +52,14 @@ export function secretsOf(env: Env): string[] {
 
 export async function startServer(
   env: Env,
-  opts: { log?: Logger; now?: () => number; host?: string; gluu?: GluuStack } = {},
+  opts: {
+    log?: Logger;
+    now?: () => number;
+    host?: string;
+    gluu?: GluuStack;
+    /** How often the scheduler checks for a due summary not posted (default 5 min; tests: less). */
+    recheckEveryMs?: number;
+  } = {},
 ): Promise<Server> {
   const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const mode = slackMode(env);
@@ -55,20 +67,39 @@ export async function startServer(
   if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
   // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
   const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
+  // One outage at a time: logged once, admins told once; figures do not depend on the store.
+  const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
   const gluu =
-    opts.gluu ?? createGluuStack(gluuConfig(env), { log, now: opts.now, store: state?.store.statCache });
+    opts.gluu ??
+    createGluuStack(gluuConfig(env), {
+      log,
+      now: opts.now,
+      store: state && health ? new ResilientCacheStore(state.store.statCache, health) : undefined,
+    });
   const now = opts.now ?? Date.now;
   const botToken = env.SLACK_BOT_TOKEN ?? "";
+  const slackClient = createSlackClient(botToken, env.SLACK_API_URL);
+  if (health && env.ADMIN_USER_IDS.length > 0) {
+    const dm = webApiPoster(slackClient);
+    health.onOutage((text) => {
+      for (const admin of env.ADMIN_USER_IDS)
+        dm.directMessage(admin, `:warning: ${text}`).catch((err: unknown) => {
+          log.warn({ admin, err: errorText(err) }, "could not tell an admin about the state store");
+        });
+    });
+  }
   // Everything a request may need exists before Slack can send one: the monthly poster has its
   // own Web API client, so `/gluu-stats post` works from the first second.
   const monthly = state
     ? await createMonthly(env, {
         store: state,
         stats: gluu.service,
-        client: createSlackClient(botToken, env.SLACK_API_URL),
+        client: slackClient,
         host: gluu.client.host,
         log,
         now: opts.now,
+        ...(health ? { health } : {}),
+        ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
       })
     : undefined;
   const replies = new Replies({
@@ -80,8 +111,8 @@ export async function startServer(
     extra:
       state && monthly
         ? {
-            history: historyAnswer(state.store, env.REPORT_TZ),
-            post: postAnswer(monthly.poster, env.REPORT_CHANNEL),
+            history: historyAnswer(state.store, env.REPORT_TZ, health),
+            post: postAnswer(monthly.poster, env.REPORT_CHANNEL, health),
           }
         : undefined,
   });
@@ -93,7 +124,7 @@ export async function startServer(
     log,
     health: () => gluu.service.lastOutcome,
     // Replicas share what was answered, so a re-sent request is answered by none of them again.
-    ...(state?.redis ? { seen: new RedisSeenRequests(state.redis) } : {}),
+    ...(state?.redis ? { seen: new RedisSeenRequests(state.redis, () => health?.state.ok === false) } : {}),
     deps: {
       replies,
       log,
@@ -119,6 +150,7 @@ export async function startServer(
     log,
     state,
     monthly,
+    storeHealth: health,
     async stop() {
       await monthly?.scheduler?.stop();
       await slack.stop();

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { webApi } from "@slack/bolt";
 import type { Env } from "../config/index.js";
+import { errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { isoMonth, type Month, monthLabel } from "../months.js";
@@ -17,7 +18,7 @@ import {
   renderMonthlySummary,
   type SlackMessage,
 } from "../report/slack/index.js";
-import type { OpenedStore, StateStore } from "../state/index.js";
+import type { OpenedStore, StateStore, StoreHealth } from "../state/index.js";
 import { readHistory } from "./history.js";
 import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
 import { Scheduler } from "./scheduler.js";
@@ -45,6 +46,10 @@ export async function createMonthly(
     host: string;
     log: Logger;
     now?: () => number;
+    /** The state store's health; absent in one-off CLI runs. */
+    health?: StoreHealth;
+    /** See SchedulerOptions.reconcileEveryMs. */
+    recheckEveryMs?: number;
   },
 ): Promise<MonthlySetup> {
   const poster = new MonthlyPoster({
@@ -64,8 +69,15 @@ export async function createMonthly(
   if (env.REPORT_CHANNEL.length === 0) return { poster, scheduler: undefined };
   const { redis } = deps.store;
   // Imported on demand, like the Redis store itself: loaded only where Redis is in use.
+  const onSkip = (key: string, err: unknown) => {
+    deps.log.warn(
+      { fire: key, store: deps.store.where, err: errorText(err) },
+      "scheduled monthly summary skipped: the state store did not answer; it is posted once the store is back",
+    );
+    deps.health?.failed(err);
+  };
   const coordinator = redis
-    ? new (await import("./redis-coordinator.js")).RedisRunCoordinator(redis)
+    ? new (await import("./redis-coordinator.js")).RedisRunCoordinator(redis, { onSkip })
     : undefined;
   const scheduler = new Scheduler({
     expression: env.REPORT_CRON,
@@ -75,6 +87,8 @@ export async function createMonthly(
     coordinator,
     singleInstance: deps.store.singleInstance,
     now: deps.now,
+    ...(deps.health ? { health: deps.health } : {}),
+    ...(deps.recheckEveryMs !== undefined ? { reconcileEveryMs: deps.recheckEveryMs } : {}),
   });
   return { poster, scheduler };
 }
@@ -96,18 +110,42 @@ export function describeOutcome(month: Month, channel: string, o: DeliveryOutcom
   }
 }
 
-export function historyAnswer(store: StateStore, timeZone: string) {
-  return async (): Promise<SlackMessage> => renderHistoryMessage(await readHistory(store), timeZone);
+/** The one sentence for a store that does not answer: where it is, never its credentials. */
+export function storeUnavailable(where: string, what: string): SlackMessage {
+  return renderErrorMessage(
+    `The state store (${where}) is not answering right now, so ${what}. Figures still answer; try this again in a few minutes.`,
+  );
 }
 
-export function postAnswer(poster: MonthlyPoster, channels: readonly string[]) {
+export function historyAnswer(store: StateStore, timeZone: string, health?: StoreHealth) {
+  return async (): Promise<SlackMessage> => {
+    try {
+      const lines = await (health ? health.watch(() => readHistory(store)) : readHistory(store));
+      return renderHistoryMessage(lines, timeZone);
+    } catch {
+      return storeUnavailable(health?.where ?? "file or Redis", "the delivery history cannot be read");
+    }
+  };
+}
+
+export function postAnswer(poster: MonthlyPoster, channels: readonly string[], health?: StoreHealth) {
   return async (month: Month): Promise<SlackMessage> => {
     if (channels.length === 0) {
       return renderErrorMessage(
         "No report channel is configured (REPORT_CHANNEL), so there is nowhere to post.",
       );
     }
-    const outcomes = await poster.run("manual", month, channels);
+    let outcomes: DeliveryOutcome[];
+    try {
+      const run = () => poster.run("manual", month, channels);
+      outcomes = await (health ? health.watch(run) : run());
+    } catch {
+      // Without the store the once-only record cannot be kept: nothing is posted.
+      return storeUnavailable(
+        health?.where ?? "file or Redis",
+        `the ${monthLabel(month)} summary was not posted`,
+      );
+    }
     const lines = outcomes.map((o, i) => describeOutcome(month, channels[i] ?? "", o));
     return {
       text: lines.join("\n"),

@@ -43,12 +43,18 @@ export interface RedisRunCoordinatorOptions {
   readonly minLeaseMs?: number;
   /** Stored as the key's value, to tell in Redis which replica ran a fire; default host:pid:uuid. */
   readonly owner?: string;
+  /**
+   * Told when a fire is skipped because Redis did not answer (node-cron then skips it, logging
+   * in its own words only); the scheduler's periodic check posts the summary once it is back.
+   */
+  readonly onSkip?: (key: string, err: unknown) => void;
 }
 
 export class RedisRunCoordinator implements RunCoordinator {
   readonly owner: string;
   private readonly prefix: string;
   private readonly minLeaseMs: number;
+  private readonly onSkip: ((key: string, err: unknown) => void) | undefined;
 
   /** On a shared connection (e.g. `RedisStateStore.redis`); `close()` leaves it open. */
   constructor(
@@ -59,6 +65,7 @@ export class RedisRunCoordinator implements RunCoordinator {
     this.prefix = opts.prefix ?? DEFAULT_COORDINATOR_PREFIX;
     this.minLeaseMs = opts.minLeaseMs ?? DEFAULT_MIN_LEASE_MS;
     this.owner = opts.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
+    this.onSkip = opts.onSkip;
   }
 
   /** On its own connection, closed by `close()`. */
@@ -71,8 +78,14 @@ export class RedisRunCoordinator implements RunCoordinator {
 
   async shouldRun(key: string, ttlMs: number): Promise<boolean> {
     const leaseMs = Math.max(Math.ceil(ttlMs), this.minLeaseMs, 1);
-    const result = await this.redis.set(`${this.prefix}${key}`, this.owner, "PX", leaseMs, "NX");
-    return result === "OK";
+    try {
+      const result = await this.redis.set(`${this.prefix}${key}`, this.owner, "PX", leaseMs, "NX");
+      return result === "OK";
+    } catch (err) {
+      // Fail closed, as node-cron would: without the lease, two replicas could both post.
+      this.onSkip?.(key, err);
+      return false;
+    }
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { ConfigError } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "../months.js";
+import type { StoreHealth } from "../state/index.js";
 import type { MonthlyPoster } from "./monthly.js";
 
 export function validateSchedule(expression: string, timeZone: string): void {
@@ -57,8 +58,13 @@ export interface SchedulerOptions {
   /** The file store is one instance's: pending claims found at start are from a dead process. */
   readonly singleInstance: boolean;
   readonly now?: () => number;
-  /** How often pending claims of dead replicas are looked for; 0 disables. */
+  /**
+   * How often the bot checks again for a summary that was due and not posted (a fire skipped
+   * while the store was down) and for pending claims of dead replicas; 0 disables.
+   */
   readonly reconcileEveryMs?: number;
+  /** The state store's health: a run that fails on the store is one outage, logged once. */
+  readonly health?: StoreHealth;
 }
 
 export class Scheduler {
@@ -85,17 +91,30 @@ export class Scheduler {
     await this.task.start();
     const next = this.task.getNextRun();
     log.info({ cron: expression, timeZone, next: next?.toISOString() }, "monthly summary scheduled");
-    const now = (this.opts.now ?? Date.now)();
-    const task = this.task;
-    const due = firstFireThisMonth((d) => task.match(d), now, timeZone);
-    void this.track(poster.catchUp(due, this.opts.singleInstance));
+    void this.track(poster.catchUp(this.dueSince(), this.opts.singleInstance));
     const every = this.opts.reconcileEveryMs ?? 5 * MINUTE;
     if (every > 0) {
+      // Not only at start: a fire skipped while the store was down (node-cron's coordinator
+      // fails closed) is posted at the first check after the store is back.
       this.timer = setInterval(() => {
-        void this.track(poster.catchUp(undefined, false));
+        void this.track(poster.catchUp(this.dueSince(), false));
       }, every);
       this.timer.unref();
     }
+  }
+
+  /** When this month's summary fell due (its first scheduled fire this month), if it has. */
+  private dueSince(): number | undefined {
+    const task = this.task;
+    if (!task) return undefined;
+    // The scan is by minute; a six-field expression with a fixed second fires at that second.
+    const second = fixedSecond(this.opts.expression);
+    const at = firstFireThisMonth(
+      (d) => task.match(new Date(d.getTime() + second * 1000)),
+      (this.opts.now ?? Date.now)() - second * 1000,
+      this.opts.timeZone,
+    );
+    return at === undefined ? undefined : at + second * 1000;
   }
 
   /** Resolves when every run started so far (catch-up, fires) has finished. */
@@ -112,10 +131,17 @@ export class Scheduler {
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
-    const guarded = p.catch((err: unknown) => {
-      this.opts.log.error({ err: errorText(err) }, "monthly summary run failed");
-      return undefined as T;
-    });
+    const guarded = p.then(
+      (v) => {
+        this.opts.health?.ok();
+        return v;
+      },
+      (err: unknown) => {
+        if (this.opts.health && isStoreFailure(err)) this.opts.health.failed(err);
+        else this.opts.log.error({ err: errorText(err) }, "monthly summary run failed");
+        return undefined as T;
+      },
+    );
     this.running = Promise.allSettled([this.running, guarded]);
     return guarded;
   }
@@ -136,4 +162,25 @@ export class Scheduler {
     ]);
     if (timer) clearTimeout(timer);
   }
+}
+
+/** The second a six-field expression fires at when it names one (`30 0 9 1 * *`), else 0. */
+export function fixedSecond(expression: string): number {
+  const fields = expression.trim().split(/\s+/);
+  return fields.length === 6 && /^\d{1,2}$/.test(fields[0] ?? "") ? Number(fields[0]) : 0;
+}
+
+/**
+ * Failures of the state store itself: the poster handles Slack's and the Gluu server's inside
+ * a delivery (and records them), so what escapes a run is the store (ioredis, fs) or a bug.
+ */
+function isStoreFailure(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (e.name === "StateCorruptError" || e.name === "MaxRetriesPerRequestError" || e.name === "ReplyError")
+    return true;
+  if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) return true;
+  return /Connection is closed|Stream isn't writeable|Command timed out|enableOfflineQueue/.test(
+    String(e.message),
+  );
 }

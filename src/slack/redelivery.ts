@@ -49,15 +49,40 @@ export class MemorySeenRequests implements SeenRequests {
   }
 }
 
-/** Shared by replicas: SET NX with an expiry is one atomic round trip. */
+/**
+ * Shared by replicas: SET NX with an expiry is one atomic round trip. While Redis is down
+ * (`isDown`), this process's own memory answers, so the check never holds up an ack.
+ */
 export class RedisSeenRequests implements SeenRequests {
+  private readonly local: MemorySeenRequests;
   constructor(
     private readonly redis: Pick<Redis, "set">,
+    private readonly isDown: () => boolean = () => false,
     private readonly ttlMs = SEEN_TTL_MS,
     private readonly prefix = "gluu-stats:seen:",
-  ) {}
+  ) {
+    this.local = new MemorySeenRequests(ttlMs);
+  }
   async firstTime(id: string): Promise<boolean> {
+    const here = await this.local.firstTime(id);
+    if (!here) return false;
+    if (this.isDown()) return true;
     return (await this.redis.set(`${this.prefix}${id}`, "1", "PX", this.ttlMs, "NX")) === "OK";
+  }
+}
+
+/** How long the check may take before the request is answered anyway: Slack's ack is due in 3 s. */
+export const SEEN_CHECK_MS = 300;
+
+async function withDeadline<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -75,7 +100,7 @@ export function answerOnce(seen: SeenRequests, log: Logger): Middleware<AnyMiddl
     }
     let first = true;
     try {
-      first = await seen.firstTime(id);
+      first = await withDeadline(seen.firstTime(id), SEEN_CHECK_MS, true);
     } catch (err) {
       log.warn({ err: errorText(err) }, "could not check for a re-sent request; answering it");
     }

@@ -3,9 +3,14 @@
  * and closed months of the stat cache (for the stat service). A file under STATE_DIR (default)
  * or Redis (REDIS_URL, shared by replicas); both are tested against the same contract.
  */
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Env } from "../config/index.js";
+import { describeStore } from "./health.js";
 import type { StateStore } from "./store.js";
+
+export { describeStore, StoreHealth, type StoreHealthState } from "./health.js";
+export { ResilientCacheStore } from "./resilient-cache.js";
 
 export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./stat-cache.js";
 export type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
@@ -16,6 +21,8 @@ export interface OpenedStore {
   readonly singleInstance: boolean;
   /** The Redis store's connection, for what else replicas coordinate through it (the scheduler). */
   readonly redis?: Redis;
+  /** Where it is, for people and logs, without credentials. */
+  readonly where: string;
   close(): Promise<void>;
 }
 
@@ -25,9 +32,11 @@ export async function openStateStore(env: Pick<Env, "REDIS_URL" | "STATE_DIR">):
   if (env.REDIS_URL) {
     const { RedisStateStore } = await import("./redis-store.js");
     const store = await RedisStateStore.connect(env.REDIS_URL);
-    return { store, singleInstance: false, redis: store.redis, close: () => store.close() };
+    const where = describeStore({ redisUrl: env.REDIS_URL, stateFile: "" });
+    return { store, singleInstance: false, redis: store.redis, where, close: () => store.close() };
   }
-  const { FileStateStore } = await import("./file-store.js");
+  const { FileStateStore, STATE_FILE_NAME } = await import("./file-store.js");
   const store = await FileStateStore.open(env.STATE_DIR);
-  return { store, singleInstance: true, close: () => store.close() };
+  const where = describeStore({ stateFile: join(env.STATE_DIR, STATE_FILE_NAME) });
+  return { store, singleInstance: true, where, close: () => store.close() };
 }

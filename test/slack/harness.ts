@@ -185,6 +185,8 @@ export interface HarnessOptions {
   readonly socket?: boolean;
   /** An existing Slack double (e.g. a channel a bot posted to before a restart); not closed here. */
   readonly double?: SlackDouble;
+  /** The scheduler's check for a due summary not posted (default 5 min). */
+  readonly recheckEveryMs?: number;
 }
 
 export interface Sent {
@@ -271,7 +273,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   try {
     env = envFor(emulator.url, double, opts.env, opts.socket);
     const log = createLogger({ level: "debug", destination: { write: logs.write }, secrets: secretsOf(env) });
-    server = await startServer(env, { log, host: "127.0.0.1" });
+    server = await startServer(env, {
+      log,
+      host: "127.0.0.1",
+      ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
+    });
   } catch (err) {
     if (ownDouble) await double.close();
     await emulator.close();

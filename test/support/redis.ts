@@ -87,6 +87,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   running.delete(child);
 }
 
+/** A redis-server on this port (to bring one back where it was stopped); empty, like any start. */
+export function startRedisOn(port: number): Promise<TestRedis> {
+  return startOnce(port);
+}
+
 async function startOnce(port: number): Promise<TestRedis> {
   const child = spawn(
     "redis-server",
