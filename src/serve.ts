@@ -39,7 +39,7 @@ export function slackMode(env: Env): SlackMode {
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  if (env.SLACK_APP_TOKEN) return { kind: "socket", appToken: env.SLACK_APP_TOKEN };
+  if (env.SLACK_APP_TOKEN) return { kind: "socket", appToken: env.SLACK_APP_TOKEN, port: env.PORT };
   return { kind: "http", signingSecret: env.SLACK_SIGNING_SECRET ?? "", port: env.PORT };
 }
 
@@ -90,7 +90,7 @@ export async function startServer(
   });
   const postResponse = createResponsePoster();
   const slack = await startSlackApp({
-    mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
+    mode: opts.host ? { ...mode, host: opts.host } : mode,
     botToken,
     apiUrl: env.SLACK_API_URL,
     log,
