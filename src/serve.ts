@@ -40,7 +40,7 @@ export function slackMode(env: Env): SlackMode {
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  if (env.SLACK_APP_TOKEN) return { kind: "socket", appToken: env.SLACK_APP_TOKEN };
+  if (env.SLACK_APP_TOKEN) return { kind: "socket", appToken: env.SLACK_APP_TOKEN, port: env.PORT };
   return { kind: "http", signingSecret: env.SLACK_SIGNING_SECRET ?? "", port: env.PORT };
 }
 
@@ -118,11 +118,12 @@ export async function startServer(
   });
   const postResponse = createResponsePoster({ extraOrigins: apiOrigin(env.SLACK_API_URL) });
   const slack = await startSlackApp({
-    mode: mode.kind === "http" && opts.host ? { ...mode, host: opts.host } : mode,
+    mode: opts.host ? { ...mode, host: opts.host } : mode,
     botToken,
     apiUrl: env.SLACK_API_URL,
     log,
     health: () => gluu.service.lastOutcome,
+    ...(health ? { storeHealth: () => ({ ...health.state, where: health.where }) } : {}),
     // Replicas share what was answered, so a re-sent request is answered by none of them again.
     ...(state?.redis ? { seen: new RedisSeenRequests(state.redis, () => health?.state.ok === false) } : {}),
     deps: {

@@ -116,6 +116,8 @@ class Double implements SlackDouble {
   });
   #lastTs = 0;
   #closed = false;
+  #reachable = true;
+  #refused = 0;
 
   constructor(opts: SlackDoubleOptions) {
     const d = DOUBLE_DEFAULTS;
@@ -144,11 +146,34 @@ class Double implements SlackDouble {
       pingIntervalMs: opts.socketPingIntervalMs ?? 10_000,
       responseUrl: () => this.responseUrl(),
     });
+    // An unreachable Slack: every new TCP connection (Web API, response_url, WebSocket upgrade) is
+    // reset before a byte is read, as a dropped route or a restarting load balancer does.
+    this.#server.on("connection", (socket) => {
+      if (this.#reachable) return;
+      this.#refused += 1;
+      socket.destroy();
+    });
     this.#server.on("upgrade", (req, socket, head: Buffer) => {
       if (!this.socket.handleUpgrade(req, socket, head)) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       }
     });
+  }
+
+  get reachable(): boolean {
+    return this.#reachable;
+  }
+
+  get refusedConnections(): number {
+    return this.#refused;
+  }
+
+  setReachable(reachable: boolean): void {
+    this.#reachable = reachable;
+    if (reachable) return;
+    // What was open goes down with the link: keep-alive HTTP connections and every WebSocket.
+    this.#server.closeAllConnections();
+    this.socket.drop();
   }
 
   get apiUrl(): string {
@@ -398,6 +423,7 @@ class Double implements SlackDouble {
     this.calls.length = 0;
     this.responses.length = 0;
     this.faults = {};
+    this.#reachable = true;
     this.socket.clearAcks();
   }
 

@@ -251,6 +251,10 @@ export class SocketModeDouble implements SocketModeDoubleApi {
     for (const ws of this.#open) ws.send(frame);
   }
 
+  drop(): void {
+    for (const ws of this.#open) ws.terminate();
+  }
+
   clearAcks(): void {
     this.acks.length = 0;
   }

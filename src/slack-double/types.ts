@@ -150,6 +150,11 @@ export interface SocketModeDoubleApi {
   sendInteraction(payload: Record<string, unknown>, opts?: SocketSendOptions): Promise<unknown>;
   /** Sends an `events_api` envelope wrapping `event` in an event_callback; resolves with the ack's payload. */
   sendEvent(event: Record<string, unknown>, opts?: SocketSendOptions): Promise<unknown>;
+  /**
+   * Cuts every open connection without a close frame (the TCP connection is destroyed), as a
+   * network failure does; the app only notices through its read or its ping timeouts.
+   */
+  drop(): void;
   /** Asks every connection to reconnect, as Slack does before recycling a server. */
   sendDisconnect(reason?: "warning" | "refresh_requested" | "link_disabled"): void;
   /** Open connections right now. */
@@ -189,7 +194,19 @@ export interface SlackDouble {
   faults: FaultSpec;
   /** Replaces (or, with undefined, restores) the answer of one Web API method. */
   handle(method: string, handler: MethodHandler | undefined): void;
-  /** Clears calls, responses, acks and faults. */
+  /**
+   * `false` simulates an outage: open connections (HTTP keep-alive and WebSockets) are cut and
+   * every new TCP connection is reset before a request is read, so the Web API (including
+   * `apps.connections.open`), response_urls and WebSocket upgrades all fail at the network level.
+   * Nothing is recorded meanwhile. `true` ends the outage. For an outage that answers HTTP 503
+   * instead, use `faults = { status: 503 }` with `socket.drop()`.
+   */
+  setReachable(reachable: boolean): void;
+  /** False while an outage set by `setReachable(false)` lasts. */
+  readonly reachable: boolean;
+  /** TCP connections reset by an outage so far. */
+  readonly refusedConnections: number;
+  /** Clears calls, responses, acks and faults, and ends an outage. */
   reset(): void;
   readonly socket: SocketModeDoubleApi;
   /** Closes sockets and the server. Stop the Bolt app first: a live Socket Mode app would try to reconnect. */

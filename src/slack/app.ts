@@ -1,26 +1,36 @@
 /**
- * The Bolt app: HTTP mode (Slack requests at POST /slack/events, health at GET /healthz) or
- * Socket Mode (for bots behind a firewall). Builds the App, registers the listeners (see
- * listeners/), starts; nothing else.
+ * The Bolt app: HTTP mode (Slack requests at POST /slack/events) or Socket Mode (for bots behind
+ * a firewall). Both serve GET /healthz and GET /readyz (see probes.ts): HTTP mode through Bolt's
+ * customRoutes, Socket Mode on its own port. Builds the App, registers the listeners (see
+ * listeners/), starts, and in Socket Mode keeps the connection up (see socket-connection.ts).
  */
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type CustomRoute, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { errorText } from "../errors/index.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
+import type { StoreHealthState } from "../state/index.js";
 import { slackClientOptions } from "./client.js";
 import { guardReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
+import { type LinkStatus, type ProbeServer, probeRoutes, startProbeServer } from "./probes.js";
 import { MemorySeenRequests, type SeenRequests } from "./redelivery.js";
+import { type Backoff, connectionLogger, SocketConnection } from "./socket-connection.js";
 
 export { COMMAND } from "./listeners/commands/index.js";
 
 export type SlackMode =
   | { readonly kind: "http"; readonly signingSecret: string; readonly port: number; readonly host?: string }
-  | { readonly kind: "socket"; readonly appToken: string };
+  | {
+      readonly kind: "socket";
+      readonly appToken: string;
+      /** Where /healthz and /readyz listen; none when undefined. */
+      readonly port?: number;
+      readonly host?: string;
+    };
 
 export interface SlackAppOptions {
   readonly mode: SlackMode;
@@ -33,63 +43,86 @@ export interface SlackAppOptions {
   readonly seen?: SeenRequests;
   /** Last outcome of a call to the Gluu server, for /healthz. */
   readonly health: () => Outcome | undefined;
+  /** The state store's health and where it is, for /healthz and /readyz. */
+  readonly storeHealth?: () => (StoreHealthState & { readonly where: string }) | undefined;
+  readonly now?: () => number;
+  /** Socket Mode reconnection back-off; default {@link RECONNECT_BACKOFF}. */
+  readonly reconnect?: Backoff;
 }
+
+/** How long one apps.connections.open may take before the attempt counts as failed. */
+const CONNECTIONS_OPEN_TIMEOUT_MS = 10_000;
 
 export interface RunningSlackApp {
   readonly app: App;
-  /** HTTP mode: the port listened on (useful with port 0). */
+  /** The port listened on (useful with port 0): Slack's and the probes' in HTTP mode, the probes' in Socket Mode. */
   readonly port: number | undefined;
+  /** The link to Slack, as /readyz reports it. */
+  link(): LinkStatus;
   readonly inFlight: InFlight;
   /** Stops taking requests, finishes the replies in flight (up to `graceMs`), then resolves. */
   stop(graceMs?: number): Promise<void>;
 }
 
-function healthRoute(state: { ready: boolean }, health: () => Outcome | undefined): CustomRoute {
-  return {
-    path: "/healthz",
-    method: ["GET"],
-    handler: (_req, res) => {
-      const last = health();
-      const body = {
-        ready: state.ready,
-        gluu: last
-          ? { ok: last.ok, at: new Date(last.at).toISOString(), error: last.error?.code }
-          : { ok: null },
-      };
-      res.writeHead(state.ready ? 200 : 503, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    },
-  };
-}
-
 export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlackApp> {
-  const state = { ready: false };
+  const now = opts.now ?? Date.now;
+  const started = { value: false };
   const inFlight = new InFlight();
   const deps: ListenerDeps = { ...opts.deps, track: inFlight.track };
   const clientOptions = slackClientOptions(opts.apiUrl);
+  const logger = boltLogger(opts.log);
   const common = {
     token: opts.botToken,
-    logger: boltLogger(opts.log),
+    logger,
     logLevel: LogLevel.INFO,
     clientOptions,
     deferInitialization: true,
     // Bolt's conversation store keeps per-conversation state we never use, at a cost on every request.
     convoStore: false as const,
   };
+  let httpLink: LinkStatus = { mode: "http", state: "starting", since: now() };
+  let connection: SocketConnection | undefined;
+  const link = (): LinkStatus => connection?.status ?? httpLink;
+  const routes = probeRoutes({
+    started: () => started.value,
+    link,
+    health: opts.health,
+    ...(opts.storeHealth ? { store: opts.storeHealth } : {}),
+    now,
+  });
+
   let app: App;
   if (opts.mode.kind === "http") {
     const receiver = new HTTPReceiver({
       signingSecret: opts.mode.signingSecret,
       logger: common.logger,
       logLevel: common.logLevel,
-      customRoutes: [healthRoute(state, opts.health)],
+      customRoutes: routes,
       // Acks go out the moment a listener calls ack(); the reply follows via response_url.
       processBeforeResponse: false,
     });
     guardReceiver(receiver, { signingSecret: opts.mode.signingSecret, path: "/slack/events", log: opts.log });
     app = new App({ ...common, receiver });
   } else {
-    app = new App({ ...common, socketMode: true, appToken: opts.mode.appToken });
+    const quiet = connectionLogger(logger, (text) => connection?.noteCause(text));
+    const receiver = new SocketModeReceiver({
+      appToken: opts.mode.appToken,
+      logger: quiet,
+      // SocketConnection reconnects; the client's own reconnection can kill the process (see there).
+      autoReconnectEnabled: false,
+      installerOptions: {
+        // apps.connections.open: one try per attempt (SocketConnection spaces them), bounded in time.
+        // No logger here (a copy taken before App adds its own): the client's Web API client then
+        // logs through `quiet` too.
+        clientOptions: {
+          ...clientOptions,
+          retryConfig: { retries: 0 },
+          timeout: CONNECTIONS_OPEN_TIMEOUT_MS,
+        },
+      },
+    });
+    connection = new SocketConnection(receiver.client, { log: opts.log, now, backoff: opts.reconnect });
+    app = new App({ ...common, socketMode: true, receiver });
   }
 
   registerListeners(app, deps, opts.seen ?? new MemorySeenRequests());
@@ -102,20 +135,35 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
 
   await app.init();
   let port: number | undefined;
+  let probes: ProbeServer | undefined;
   if (opts.mode.kind === "http") {
     const server = (await app.start({ port: opts.mode.port, host: opts.mode.host })) as Server;
     port = (server.address() as AddressInfo).port;
+    httpLink = { mode: "http", state: "listening", since: now() };
   } else {
-    await app.start();
+    // Probes first: a bot that cannot reach Slack at start-up can still be looked at meanwhile.
+    if (opts.mode.port !== undefined) {
+      probes = await startProbeServer(routes, { port: opts.mode.port, host: opts.mode.host });
+      port = probes.port;
+    }
+    try {
+      await connection?.start(() => app.start());
+    } catch (err) {
+      await probes?.close();
+      throw err;
+    }
   }
-  state.ready = true;
+  started.value = true;
 
   return {
     app,
     port,
     inFlight,
+    link,
     async stop(graceMs = 10_000) {
-      state.ready = false;
+      started.value = false;
+      httpLink = { mode: "http", state: "stopped", since: now() };
+      connection?.stop();
       // Stop taking requests first; keep-alive sockets may hold close() open, so do not wait on it forever.
       const stopped = app.stop().catch((err: unknown) => {
         opts.log.warn({ err: errorText(err) }, "stopping the Slack receiver");
@@ -124,6 +172,8 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
       if (!drained)
         opts.log.warn({ pending: inFlight.size }, "shutdown: replies still in flight were abandoned");
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await connection?.settled();
+      await probes?.close();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { isoMonth } from "../../src/months.js";
-import { ago, allText, type Harness, startHarness, until } from "../slack/harness.js";
+import { ago, allText, getJson, type Harness, startHarness, until } from "../slack/harness.js";
 import { startRedis, startRedisOn, type TestRedis } from "../support/redis.js";
 import { failOnUnhandled } from "../support/unhandled.js";
 
@@ -59,6 +59,15 @@ describe("Redis stops while the bot runs", () => {
     );
     expect(h.logs.grep("state store unavailable")).toHaveLength(1);
     expect(h.server.storeHealth?.state.ok).toBe(false);
+    const ready = await getJson(`${h.base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      ready: false,
+      reason: expect.stringMatching(/state store \(Redis at .*\) is not answering/),
+    });
+    const health = await getJson(`${h.base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ state: { ok: false, where: `Redis at 127.0.0.1:${r.port}` } });
     const dms = await until(
       () => {
         const d = h.double.calls.filter(

@@ -117,3 +117,41 @@ describe("Socket Mode wire format", () => {
     await expect(double.socket.disconnected(100)).rejects.toThrow(/Timed out/);
   });
 });
+
+describe("an outage (setReachable)", () => {
+  it("cuts open WebSockets without a close frame, resets new connections, and ends cleanly", async () => {
+    const { ws } = await connect(await openUrl());
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    double.setReachable(false);
+    expect(double.reachable).toBe(false);
+    // 1006: the connection went away without a close handshake, as when the network fails.
+    expect(await closed).toBe(1006);
+    await double.socket.disconnected();
+
+    const calls = double.calls.length;
+    const c = new webApi.WebClient(double.appToken, {
+      slackApiUrl: double.apiUrl,
+      logger: createMemoryLogger(),
+      retryConfig: { retries: 0 },
+    });
+    await expect(c.apps.connections.open()).rejects.toMatchObject({ code: "slack_webapi_request_error" });
+    await expect(fetch(double.responseUrl(), { method: "POST", body: "{}" })).rejects.toThrow(/fetch failed/);
+    await expect(connect(`${double.url.replace("http", "ws")}/link/?ticket=x`)).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
+    expect(double.refusedConnections).toBeGreaterThanOrEqual(3);
+    // Nothing reached the double while it was unreachable.
+    expect(double.calls.length).toBe(calls);
+
+    double.setReachable(true);
+    await connect(await openUrl());
+    expect(double.socket.connectionCount).toBe(1);
+  });
+
+  it("reset() ends an outage", async () => {
+    double.setReachable(false);
+    double.reset();
+    expect(double.reachable).toBe(true);
+    await connect(await openUrl());
+  });
+});

@@ -3,6 +3,7 @@
  * a WebSocket to the double through apps.connections.open; commands and button clicks arrive as
  * envelopes, acks go back over the socket, answers to the response_urls.
  */
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoMonth, monthLabel } from "../../src/months.js";
 import { ACTION_IDS } from "../../src/report/slack/index.js";
@@ -12,6 +13,7 @@ import {
   blockText,
   buttonOf,
   buttonsOf,
+  getJson,
   type Harness,
   mauText,
   re,
@@ -30,14 +32,26 @@ describe("Socket Mode", () => {
     expect(h?.double.socket.connectionCount ?? 0).toBe(0);
   });
 
-  it("connects with the app token; no HTTP listener, no signing secret", async () => {
+  it("connects with the app token; no signing secret, no Slack endpoint: only the probes listen", async () => {
     await h.double.socket.connected();
     expect(h.double.socket.connectionCount).toBe(1);
     const opens = h.double.calls.filter((c) => c.method === "apps.connections.open");
     expect(opens).toHaveLength(1);
     expect(opens[0]?.token).toBe(h.double.appToken);
     expect(h.env.SLACK_SIGNING_SECRET).toBeUndefined();
-    expect(h.server.slack.port).toBeUndefined();
+    expect(h.server.slack.port).toBeGreaterThan(0);
+    const health = await getJson(`${h.base}/healthz`);
+    expect(health).toMatchObject({
+      status: 200,
+      body: { ready: true, gluu: { ok: null }, slack: { mode: "socket", state: "connected" } },
+    });
+    expect(await getJson(`${h.base}/readyz`)).toMatchObject({
+      status: 200,
+      body: { ready: true, slack: { mode: "socket", state: "connected" } },
+    });
+    const events = await request(h.endpoint, { method: "POST", body: "{}" });
+    await events.body.dump();
+    expect(events.statusCode).toBe(404);
   });
 
   it("a command over the WebSocket is acked and answered at the response_url", async () => {
@@ -121,5 +135,16 @@ describe("Socket Mode stop", () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("Socket Mode start-up", () => {
+  it("a wrong app token fails start-up at once with Slack's answer, and leaves nothing listening", async () => {
+    const started = Date.now();
+    await expect(
+      startHarness({ socket: true, env: { SLACK_APP_TOKEN: "xapp-1-wrong-token" } }),
+    ).rejects.toThrow(/invalid_auth/);
+    // Slack answered: no retries with back-off (those are for an unreachable Slack).
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
