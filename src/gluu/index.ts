@@ -10,7 +10,7 @@ import { StatService } from "./stat-service.js";
 export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./cache-store.js";
 export { GluuError, type GluuErrorCode, isGluuError } from "./errors.js";
 export type { MonthStats, ServerFamily, StatFormat, StatResult, TokenCounts } from "./model.js";
-export { StatClient } from "./stat-client.js";
+export { FormatFallbackError, StatClient } from "./stat-client.js";
 export { StatService } from "./stat-service.js";
 
 export interface GluuStack {
@@ -29,7 +29,7 @@ export function createGluuStack(
       "GLUU_TLS_INSECURE=true: the Gluu server's certificate is NOT verified; use GLUU_CA_FILE instead outside a lab",
     );
   }
-  const client = new StatClient(config, { http: deps.http, now: deps.now });
+  const client = new StatClient(config, { http: deps.http, now: deps.now, log });
   const service = new StatService(client, {
     store: deps.store,
     now: deps.now,
