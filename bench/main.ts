@@ -19,6 +19,7 @@ import { DEFAULT_GRANT_TYPES, generateData, writeOpenMetrics } from "../src/emul
 import { parseStatBody } from "../src/gluu/parse/index.js";
 import { monthAt } from "../src/months.js";
 import { renderSeriesMessage } from "../src/report/slack/index.js";
+import { gluu4Scenarios, gluu4Table } from "./gluu4.js";
 import {
   baseEnv,
   CLI_JS,
@@ -390,6 +391,16 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   // Read now: other people may change src/ while the bench runs; what runs was compiled just before.
   const source = sourceInfo();
+  if (process.argv[2] === "gluu4") {
+    // `npm run bench -- gluu4`: only the Gluu 4.x interval scenarios; RESULTS.md is left alone.
+    log(`${stamp(t0)} Gluu 4.x interval scenarios (about 5 minutes: the baseline waits out 60 s intervals)`);
+    const table = gluu4Table(await gluu4Scenarios());
+    const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
+    process.stdout.write(
+      `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+    );
+    return;
+  }
   log(`${stamp(t0)} micro-benchmarks (render, parse)`);
   const m = micro();
 
@@ -408,13 +419,16 @@ async function main(): Promise<void> {
     log(`${stamp(t0)} 10,000 commands: RSS growth of the product and of bare Bolt`);
     const mem = await memoryGrowth(infra, info, "product");
     const memBare = await memoryGrowth(infra, info, "bare");
+    log(`${stamp(t0)} Gluu 4.x interval scenarios (about 5 minutes: the baseline waits out 60 s intervals)`);
+    const g4 = await gluu4Scenarios();
 
     const elapsed = (performance.now() - t0) / 1000;
     const table = buildTable({ m, start, lat, cold, tr, a2r, mem, memBare });
+    const g4Table = gluu4Table(g4);
     const flags = START_FLAGS.length > 0 ? START_FLAGS.join(" ") : "none";
     const machine = `${machineInfo(loadBefore, loadavg())}; ${source}; node flags from the start script, used for every bot: ${flags}`;
-    process.stdout.write(`\n${table}\n\n${machine}; bench took ${elapsed.toFixed(0)} s\n`);
-    writeResults(table, machine, elapsed, cold);
+    process.stdout.write(`\n${table}\n\n${g4Table}\n\n${machine}; bench took ${elapsed.toFixed(0)} s\n`);
+    writeResults(table, machine, elapsed, cold, g4Table);
   } finally {
     await infra.close().catch(() => {});
   }
@@ -691,6 +705,7 @@ function writeResults(
   machine: string,
   elapsed: number,
   cold: Awaited<ReturnType<typeof coldBurst>>,
+  g4Table: string,
 ): void {
   const text = `# gluu-stats benchmark results
 
@@ -704,6 +719,15 @@ ${table}
 Ack cells: p50 / p99 / max in ms as the load generator sees them (request handed to undici →
 whole answer read). The first 200-command burst of a fresh product process (cold burst row)
 acked at ${lat3(cold.ack)} ms.
+
+## Gluu 4.x interval (bench/gluu4.ts)
+
+${g4Table}
+
+In real time against Gluu 4.x emulators (1 s, 5 s and 60 s \`statWebServiceIntervalLimitInSeconds\`),
+the stat stack \`serve\` builds at its defaults (GLUU_MIN_INTERVAL_S=60), in this process, beside
+the stat service before the change (bench/baseline-stat-service.ts) with the same client. Each run
+has its own emulator; all run at once. \`npm run bench -- gluu4\` runs only these.
 
 ## How it is measured
 

@@ -16,8 +16,8 @@ import { type ViewContext, viewOf } from "./view.js";
 export interface AnswerStats extends Pick<StatService, "get"> {
   /** The figures when every month is answerable from the cache now, without a request. */
   peek?(months: readonly Month[]): StatResult | undefined;
-  /** When the server is expected to answer the next request (ms since epoch), when known. */
-  readyAt?(): number | undefined;
+  /** When the figures for these months are expected (ms since epoch); undefined when at hand. */
+  estimateReadyAt?(months: readonly Month[]): number | undefined;
 }
 
 export interface AnswerDeps {

@@ -58,6 +58,11 @@ export interface EmulatorOptions {
   order?: "shuffle" | "java";
   /** Which Java simpleclient's text writer to imitate; default `classic`, as the servers use. */
   openMetricsVariant?: OpenMetricsVariant;
+  /**
+   * Gluu 4.x only: an older OpenMetrics writer that answers 500 (interval used) when the answer
+   * holds more than one month. Default false.
+   */
+  openMetricsRegistryPerMonth?: boolean;
   /** Called for each logged request (the CLI prints them). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -336,6 +341,7 @@ class GluuEmulator implements Emulator {
           data: this.data,
           ...((this.opts.order ?? "shuffle") === "shuffle" ? { shuffle: this.random } : {}),
           ...(this.opts.openMetricsVariant ? { openMetricsVariant: this.opts.openMetricsVariant } : {}),
+          ...(this.opts.openMetricsRegistryPerMonth ? { openMetricsRegistryPerMonth: true } : {}),
         });
         if (outcome.processedAt !== undefined) this.lastProcessedAt = outcome.processedAt;
         if (outcome.months) this.counters.statMonths += outcome.months.length;

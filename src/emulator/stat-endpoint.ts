@@ -45,6 +45,13 @@ export interface StatContext {
   /** Random source for the order of months, grant types and families; Java's order if absent. */
   readonly shuffle?: () => number;
   readonly openMetricsVariant?: OpenMetricsVariant;
+  /**
+   * Gluu 4.x only: imitate an older `createOpenMetricsResponse`, which registered the metric
+   * families once per month, so that an answer with a second month makes the registry throw:
+   * a 500 after the interval was used. (Its other quirks, the `month_<yyyyMM>` label name and
+   * a missing null check, are not imitated.)
+   */
+  readonly openMetricsRegistryPerMonth?: boolean;
 }
 
 export type StatOutcomeKind =
@@ -143,6 +150,9 @@ export function handleStat(ctx: StatContext): StatOutcome {
   let body: string;
   try {
     if (format === "openmetrics") {
+      if (ctx.family === "gluu4" && ctx.openMetricsRegistryPerMonth && stats.length > 1) {
+        throw new Error("Collector already registered that provides name: monthly_active_users");
+      }
       body = writeOpenMetrics(stats, {
         ...(ctx.shuffle ? { shuffle: ctx.shuffle } : {}),
         variant: ctx.openMetricsVariant ?? "classic",

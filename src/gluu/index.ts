@@ -9,7 +9,7 @@ import { StatService } from "./stat-service.js";
 
 export { GluuError, type GluuErrorCode, isGluuError } from "./errors.js";
 export type { MonthStats, ServerFamily, StatResult, TokenCounts } from "./model.js";
-export { StatClient } from "./stat-client.js";
+export { FormatFallbackError, StatClient } from "./stat-client.js";
 export { StatService } from "./stat-service.js";
 
 export interface GluuStack {
@@ -28,7 +28,7 @@ export function createGluuStack(
       "GLUU_TLS_INSECURE=true: the Gluu server's certificate is NOT verified; use GLUU_CA_FILE instead outside a lab",
     );
   }
-  const client = new StatClient(config, { http: deps.http, now: deps.now });
+  const client = new StatClient(config, { http: deps.http, now: deps.now, log });
   const service = new StatService(client, {
     store: deps.store,
     now: deps.now,

@@ -2,13 +2,16 @@
  * One request to the statistics endpoint for any set of months. Knows the server families'
  * paths and status codes; knows nothing of caching (see stat-service.ts) or of Slack.
  */
-import type { GluuConfig } from "../config/index.js";
+import type { GluuConfig, StatFormat } from "../config/index.js";
+import type { Logger } from "../log.js";
+import { silentLogger } from "../log.js";
 import { type Month, monthKey } from "../months.js";
 import { familyOfStatUrl, fetchDiscovery, STAT_PATHS } from "./discovery.js";
 import { GluuError, readErrorBody } from "./errors.js";
 import {
   createHttpClient,
   type HttpClient,
+  type HttpRequest,
   type HttpResponse,
   type HttpSend,
   httpOptionsFrom,
@@ -26,6 +29,37 @@ export interface StatEndpoint {
 export interface StatClientDeps {
   readonly http?: HttpClient;
   readonly now?: () => number;
+  readonly log?: Logger;
+}
+
+/**
+ * Longest stat URL sent as a GET; a longer request goes as a POST with a form body, which both
+ * server families read alike (`@FormParam`). 2,000 characters is the long-standing safe length
+ * for a URL through every proxy and load balancer (request-line limits start at 4 KiB); with an
+ * issuer URL of ordinary length it leaves room for about 180 months, so every question and its
+ * neighbourhood (at most 60 months, about 550 characters) still goes as the GET that every
+ * server and proxy in front of it is known to pass, and only a long range goes as a POST. A
+ * length rule rather than a month count, because the issuer URL's length counts too.
+ */
+export const MAX_GET_URL_LENGTH = 2_000;
+
+/**
+ * An older Gluu 4.x OpenMetrics writer failed (500) on a request for several months: the client
+ * now asks in JSON, and the caller should send the request again. On Gluu 4.x that 500 was a
+ * processed request (the server records the time before writing its answer), so the interval
+ * runs from `at`.
+ */
+export class FormatFallbackError extends GluuError {
+  constructor(
+    readonly at: number,
+    url: string,
+  ) {
+    super(
+      "server",
+      "the Gluu server's OpenMetrics writer failed on a request for several months; asking again in JSON",
+      { status: 500, url },
+    );
+  }
 }
 
 export interface FetchedMonths {
@@ -40,6 +74,9 @@ export class StatClient {
   private readonly now: () => number;
   private tokenUrlPromise: Promise<string> | undefined;
   private endpoint: StatEndpoint | undefined;
+  private readonly log: Logger;
+  /** Set once the server answered 500 to OpenMetrics for several months: JSON from then on. */
+  private jsonOnly = false;
   /** Requests sent to the stat endpoint, for doctor and the benchmark. */
   statRequests = 0;
 
@@ -49,6 +86,7 @@ export class StatClient {
   ) {
     this.http = deps.http ?? createHttpClient(httpOptionsFrom(config));
     this.now = deps.now ?? Date.now;
+    this.log = deps.log ?? silentLogger;
     this.endpoint = config.statUrl
       ? { url: config.statUrl, family: familyOfStatUrl(config.statUrl) }
       : undefined;
@@ -71,6 +109,11 @@ export class StatClient {
   /** The endpoint that answered, once known (GLUU_STAT_URL or auto-detected). */
   get knownEndpoint(): StatEndpoint | undefined {
     return this.endpoint;
+  }
+
+  /** The format requests are made in: GLUU_STAT_FORMAT, unless the server turned out to need JSON. */
+  get format(): StatFormat {
+    return this.jsonOnly ? "json" : this.config.statFormat;
   }
 
   /** Gluu 4.x limits the request rate server-wide; Janssen does not. Unknown counts as limited. */
@@ -96,9 +139,21 @@ export class StatClient {
    */
   async fetchMonths(months: readonly Month[]): Promise<FetchedMonths> {
     if (months.length === 0) return { stats: [], at: this.now() };
-    const { endpoint, res } = await this.firstFound((c) => this.requestWithToken(c, months));
+    const format = this.format;
+    const { endpoint, res } = await this.firstFound((c) => this.requestWithToken(c, months, format));
     this.endpoint ??= endpoint;
-    return { stats: this.interpret(res.status, res.body, endpoint), at: this.now() };
+    const at = this.now();
+    if (res.status === 500 && format === "openmetrics" && months.length > 1) {
+      // An older Gluu 4.x writer registers its metric families once per month and so fails on
+      // a second one. Every request asks for many months, so JSON from now on.
+      this.jsonOnly = true;
+      this.log.warn(
+        { url: safeUrl(endpoint.url), months: months.length },
+        "the Gluu server answered 500 to an OpenMetrics request for several months (an older Gluu 4.x writer): asking in JSON from now on; set GLUU_STAT_FORMAT=json",
+      );
+      throw new FormatFallbackError(at, safeUrl(endpoint.url));
+    }
+    return { stats: this.interpret(res.status, res.body, endpoint, format), at };
   }
 
   /**
@@ -146,38 +201,30 @@ export class StatClient {
     );
   }
 
-  private async requestWithToken(endpoint: StatEndpoint, months: readonly Month[]) {
+  private async requestWithToken(endpoint: StatEndpoint, months: readonly Month[], format: StatFormat) {
     let token = await this.tokens.get();
-    let res = await this.request(endpoint, months, token);
+    let res = await this.request(endpoint, months, format, token);
     if (res.status === 401) {
       // Revoked or expired early: one fresh token, one retry. A second 401 is a real refusal.
       this.tokens.invalidate(token);
       token = await this.tokens.get();
-      res = await this.request(endpoint, months, token);
+      res = await this.request(endpoint, months, format, token);
     }
     return res;
   }
 
-  private request(endpoint: StatEndpoint, months: readonly Month[], token: AccessToken) {
-    const url = new URL(endpoint.url);
-    // Space-separated months: the form both families accept for a list (a comma list is a 400).
-    url.searchParams.set("month", months.map(monthKey).join(" "));
-    if (this.config.statFormat === "openmetrics") url.searchParams.set("format", "openmetrics");
+  private request(endpoint: StatEndpoint, months: readonly Month[], format: StatFormat, token: AccessToken) {
     this.statRequests++;
-    return this.http.send({
-      method: "GET",
-      url: url.toString().replace(/\+/g, "%20"),
-      headers: { authorization: `Bearer ${token.value}` },
-    });
+    return this.http.send(statRequest(endpoint.url, months, format, token.value));
   }
 
-  private interpret(status: number, body: string, endpoint: StatEndpoint): MonthStats[] {
+  private interpret(status: number, body: string, endpoint: StatEndpoint, format: StatFormat): MonthStats[] {
     const where = safeUrl(endpoint.url);
     const { reason } = readErrorBody(body);
     const why = reason ? ` (server says: ${reason})` : "";
     switch (true) {
       case status === 200:
-        return parseStatBody(body, this.config.statFormat);
+        return parseStatBody(body, format);
       case status === 401:
         return fail(
           "scope",
@@ -203,4 +250,33 @@ export class StatClient {
   close(): Promise<void> {
     return this.http.close();
   }
+}
+
+/**
+ * The HTTP request for some months: a GET while the URL stays within MAX_GET_URL_LENGTH, else a
+ * POST with the same parameters as a form body. Months are separated by `%20`, the list form
+ * both families accept (a comma list is a 400; `+` would do too, but `%20` reads the same in
+ * a query and a form).
+ */
+export function statRequest(
+  endpointUrl: string,
+  months: readonly Month[],
+  format: StatFormat,
+  bearer: string,
+): HttpRequest {
+  const params = new URLSearchParams();
+  params.set("month", months.map(monthKey).join(" "));
+  if (format === "openmetrics") params.set("format", "openmetrics");
+  const encoded = params.toString().replace(/\+/g, "%20");
+  const url = new URL(endpointUrl);
+  url.search = url.search ? `${url.search}&${encoded}` : `?${encoded}`;
+  const get = url.toString();
+  const authorization = `Bearer ${bearer}`;
+  if (get.length <= MAX_GET_URL_LENGTH) return { method: "GET", url: get, headers: { authorization } };
+  return {
+    method: "POST",
+    url: endpointUrl,
+    headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+    body: encoded,
+  };
 }

@@ -4,8 +4,7 @@
  * message, the history and post answers, and every failure turned into a message with a
  * reference. Built once by the composition root; the listeners only call it.
  */
-import { type AnswerDeps, Answerer, isStatsQuery, type StatsQuery } from "../answer/index.js";
-import { errorText } from "../errors/index.js";
+import { type AnswerDeps, Answerer, isStatsQuery, monthsFor, type StatsQuery } from "../answer/index.js";
 import type { Logger } from "../log.js";
 import { type Month, monthLabel, shortMonthLabel } from "../months.js";
 import { parseCommand } from "../query/parse.js";
@@ -56,29 +55,13 @@ export class Replies {
     return command.query.kind === "help" ? renderHelpMessage(USAGE) : undefined;
   }
 
-  /**
-   * The answer at once when the cache holds all it needs (so it can go in the acknowledgement);
-   * undefined when it needs the server, or is not a question about figures.
-   */
-  ready(command: ParsedCommand): SlackMessage | undefined {
-    const { query } = command;
-    if (!isStatsQuery(query)) return undefined;
-    try {
-      return this.answers.ready({ ...command, query });
-    } catch (err) {
-      // A failure here is answered the slow way, which reports it with a reference.
-      this.ctx.log.warn({ err: errorText(err) }, "could not answer from the cache");
-      return undefined;
-    }
-  }
-
   /** What the person sees while the answer is on its way: what is fetched, and for how long. */
   interim(command: ParsedCommand): SlackMessage {
     const { query } = command;
     if (query.kind === "post")
       return renderInterim({ doing: `Posting the ${monthLabel(query.month)} summary`, host: this.ctx.host });
     if (!isStatsQuery(query)) return renderInterim({ doing: "Working on it", host: this.ctx.host });
-    const readyAt = this.ctx.stats.readyAt?.();
+    const readyAt = this.ctx.stats.estimateReadyAt?.(monthsFor(query));
     const waitS = readyAt === undefined ? undefined : Math.ceil((readyAt - this.ctx.now()) / 1000);
     return renderInterim({
       what: describeQuery(query),

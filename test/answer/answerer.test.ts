@@ -93,3 +93,51 @@ describe("Answerer", () => {
     expect(counts).toEqual({ stats: 2, renders: 1 });
   });
 });
+
+describe("Answerer.ready", () => {
+  it("renders at once from figures the stat service can give without a request, else nothing", () => {
+    let cached: StatResult | undefined;
+    const asked: Month[][] = [];
+    const renders: View[] = [];
+    const answerer = new Answerer(
+      {
+        stats: {
+          get: async () => {
+            throw new Error("no request expected");
+          },
+          peek: (months) => {
+            asked.push([...months]);
+            return cached;
+          },
+        },
+        host: "idp.example.com",
+        timeZone: "UTC",
+        now: () => NOW,
+      },
+      (view: View) => {
+        renders.push(view);
+        return view;
+      },
+    );
+    expect(answerer.ready(command("2026-10"))).toBeUndefined();
+    expect(asked).toEqual([
+      [
+        { year: 2026, month: 9 },
+        { year: 2026, month: 10 },
+      ],
+    ]);
+    cached = {
+      months: [],
+      noData: [
+        { year: 2026, month: 9 },
+        { year: 2026, month: 10 },
+      ],
+      fetchedAt: NOW,
+    };
+    expect(answerer.ready(command("2026-10"))).toMatchObject({
+      kind: "month",
+      month: { year: 2026, month: 10 },
+    });
+    expect(renders).toHaveLength(1);
+  });
+});

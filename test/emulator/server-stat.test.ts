@@ -259,6 +259,24 @@ describe("Gluu 4.x interval limit", () => {
     });
   });
 
+  it("imitates the older OpenMetrics writer: 500 for a second month, the interval used all the same", async () => {
+    let now = 1_700_000_000_000;
+    const e = await emulator({ family: "gluu4", now: () => now, openMetricsRegistryPerMonth: true });
+    const t = await token(e);
+    expect((await stat(e, t, "month=202110+202111&format=openmetrics")).status).toBe(500);
+    // The failed answer was processed: the interval runs from it.
+    now += 1_000;
+    expect((await stat(e, t, "month=202110+202111")).status).toBe(403);
+    now += 59_000;
+    // JSON has no such problem, and one month in OpenMetrics works too.
+    expect((await stat(e, t, "month=202110+202111")).status).toBe(200);
+    now += 60_000;
+    expect((await stat(e, t, "month=202111&format=openmetrics")).status).toBe(200);
+    // Months without data do not count: only the answer's months reach the registry.
+    now += 60_000;
+    expect((await stat(e, t, "month=202111+202112&format=openmetrics")).status).toBe(200);
+  });
+
   it("is off with intervalLimitS 0", async () => {
     const e = await emulator({ family: "gluu4", intervalLimitS: 0 });
     const t = await token(e);

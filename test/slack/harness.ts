@@ -211,7 +211,11 @@ export interface Harness {
     fields: Omit<BlockActionFields, "response_url" | "user" | "channel"> &
       Partial<Pick<BlockActionFields, "user" | "channel">>,
   ): Promise<Sent>;
-  /** The answer delivered (200) at this response_url path; an interim "on its way" reply is skipped. */
+  /**
+   * The answer to the command sent with this response_url path: the ack itself when it carried
+   * the answer (answered from the cache), else the answer delivered (200) at the path; an
+   * interim "on its way" reply is skipped.
+   */
   reply(path: string, timeoutMs?: number): Promise<RecordedResponse>;
   /** The interim reply delivered at this path, if one was. */
   interim(path: string): RecordedResponse | undefined;
@@ -292,6 +296,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     return stopping;
   };
   const pathOf = (url: string) => new URL(url).pathname;
+  /** Answers that came in the ack, by response_url path, shaped like a delivered post. */
+  const inAck = new Map<string, RecordedResponse>();
+  const noteAck = (path: string, body: string) => {
+    if (!body) return;
+    try {
+      const message = JSON.parse(body) as { text?: unknown };
+      if (typeof message.text === "string")
+        inAck.set(path, { path, body: message as RecordedResponse["body"], at: Date.now(), status: 200 });
+    } catch {
+      // not a message
+    }
+  };
 
   return {
     emulator,
@@ -307,6 +323,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         const started = performance.now();
         const payload = await double.socket.sendSlashCommand({ ...fields, text, response_url: url });
         const body = payload && Object.keys(payload).length > 0 ? JSON.stringify(payload) : "";
+        noteAck(pathOf(url), body);
         return { ack: { status: 200, body, ms: performance.now() - started }, url, path: pathOf(url) };
       }
       const ack = await sendSignedCommand(
@@ -315,6 +332,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         slashCommandBody({ ...fields, text, response_url: url }),
         sendOpts,
       );
+      if (ack.status === 200) noteAck(pathOf(url), ack.body);
       return { ack, url, path: pathOf(url) };
     },
     async click(fields) {
@@ -336,7 +354,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     reply(path, timeoutMs = 5_000) {
       return until(
-        () => double.responses.find((r) => r.path === path && r.status === 200 && !isInterim(r)),
+        () =>
+          inAck.get(path) ??
+          double.responses.find((r) => r.path === path && r.status === 200 && !isInterim(r)),
         timeoutMs,
         `a reply at ${path}`,
       );

@@ -322,19 +322,21 @@ describe("HTTP mode against janssen", () => {
   });
 
   it("a slow Gluu server (5 s) does not delay the ack; the answer follows at the response_url", async () => {
-    h.emulator.faults = { delayMs: 5_000, times: 1 };
+    // A fresh bot: after any answer the shared one has the whole emulator data cached.
+    const fresh = await startHarness();
+    fresh.emulator.faults = { delayMs: 5_000, times: 1 };
     try {
       const m = ago(14);
-      const sent = await h.command(iso(m));
+      const sent = await fresh.command(iso(m));
       const ackedAt = Date.now();
       expect(sent.ack).toMatchObject({ status: 200, body: "" });
       expect(sent.ack.ms).toBeLessThan(1_500);
-      expect(h.postsAt(sent.path)).toEqual([]);
-      const reply = await h.reply(sent.path, 10_000);
+      expect(fresh.postsAt(sent.path)).toEqual([]);
+      const reply = await fresh.reply(sent.path, 10_000);
       expect(reply.at - ackedAt).toBeGreaterThanOrEqual(4_000);
       expectFigures(reply.body, { kind: "month", month: m });
     } finally {
-      h.emulator.faults = {};
+      await fresh.close();
     }
   });
 
@@ -345,17 +347,23 @@ describe("HTTP mode against janssen", () => {
     expect(healthy.status).toBe(200);
     expect(healthy.body).toMatchObject({ ready: true, gluu: { ok: true } });
 
-    h.emulator.faults = { status: 500, times: 1 };
-    const failing = await h.command(iso(ago(18)));
-    const failed = await h.reply(failing.path);
-    expect(allText(failed.body)).toContain("reported an internal error");
-    const unhealthy = await getJson(`${h.base}/healthz`);
-    expect(unhealthy.status).toBe(200);
-    expect(unhealthy.body).toMatchObject({ ready: true, gluu: { ok: false, error: "server" } });
+    // A fresh bot, whose cache does not hold the month yet (every answer brings two years).
+    const fresh = await startHarness();
+    try {
+      fresh.emulator.faults = { status: 500, times: 1 };
+      const failing = await fresh.command(iso(ago(18)));
+      const failed = await fresh.reply(failing.path);
+      expect(allText(failed.body)).toContain("reported an internal error");
+      const unhealthy = await getJson(`${fresh.base}/healthz`);
+      expect(unhealthy.status).toBe(200);
+      expect(unhealthy.body).toMatchObject({ ready: true, gluu: { ok: false, error: "server" } });
 
-    const again = await h.command(iso(ago(18)));
-    expectFigures((await h.reply(again.path)).body, { kind: "month", month: ago(18) });
-    expect((await getJson(`${h.base}/healthz`)).body).toMatchObject({ gluu: { ok: true } });
+      const again = await fresh.command(iso(ago(18)));
+      expectFigures((await fresh.reply(again.path)).body, { kind: "month", month: ago(18) });
+      expect((await getJson(`${fresh.base}/healthz`)).body).toMatchObject({ gluu: { ok: true } });
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -3,16 +3,18 @@
  * the answer then replaces; an answer that is quick goes out alone. Before, the ack was empty
  * and nothing was shown until the figures arrived (60 s on a Gluu 4.x server).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isoMonth } from "../../src/months.js";
 import { ACTION_IDS } from "../../src/report/slack/index.js";
 import { ago, allText, type Harness, isInterim, startHarness } from "./harness.js";
 
+// A fresh bot for each case: one answer brings its whole neighbourhood into the cache, and a
+// cached answer goes out in the ack, without any wait to bridge.
 let h: Harness;
-beforeAll(async () => {
+beforeEach(async () => {
   h = await startHarness();
 });
-afterAll(() => h.close());
+afterEach(() => h.close());
 
 async function slowly<T>(ms: number, run: () => Promise<T>): Promise<T> {
   h.emulator.faults = { delayMs: ms };

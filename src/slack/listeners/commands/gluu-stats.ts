@@ -46,13 +46,6 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       );
       return;
     }
-    const type = parsed.command.public ? "in_channel" : "ephemeral";
-    const ready = deps.replies.ready(parsed.command);
-    if (ready) {
-      // From the cache: the answer is the acknowledgement itself, one exchange instead of two.
-      await ack({ ...ready, response_type: type });
-      return;
-    }
     await ack();
     await deliver(deps, parsed.command, { userId, channelId }, responseUrl, {
       // The interim reply is only for the person who asked, even for a public answer.
