@@ -137,7 +137,7 @@ export const MONTH_NAME_LIST: readonly string[] = MONTH_NAMES;
  * notion: a team in Auckland reading its figures at 08:00 on the 1st expects the new month.
  */
 export function monthAt(instant: Date | number, timeZone = "UTC"): Month {
-  const parts = monthFormat(timeZone).formatToParts(
+  const parts = dateFormat(timeZone, false).formatToParts(
     typeof instant === "number" ? new Date(instant) : instant,
   );
   const year = Number(parts.find((p) => p.type === "year")?.value);
@@ -157,28 +157,24 @@ export function daysInMonth(m: Month): number {
 }
 
 export function monthProgressAt(instant: number, timeZone = "UTC"): MonthProgress {
-  const parts = dayFormat(timeZone).formatToParts(new Date(instant));
+  const parts = dateFormat(timeZone, true).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { day: get("day"), days: daysInMonth({ year: get("year"), month: get("month") }) };
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-function dayFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" });
-    dayFormats.set(timeZone, f);
-  }
-  return f;
-}
-
 // Building an Intl.DateTimeFormat costs far more than using one; every command needs several.
-const monthFormats = new Map<string, Intl.DateTimeFormat>();
-function monthFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = monthFormats.get(timeZone);
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(timeZone: string, withDay: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone}|${withDay}`;
+  let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" });
-    monthFormats.set(timeZone, f);
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      ...(withDay ? { day: "numeric" } : {}),
+    });
+    dateFormats.set(key, f);
   }
   return f;
 }
@@ -207,7 +203,7 @@ export function isClosed(m: Month, now: number, graceMs = DEFAULT_CLOSE_GRACE_MS
 
 export function isValidTimeZone(tz: string): boolean {
   try {
-    monthFormat(tz);
+    dateFormat(tz, false);
     return true;
   } catch {
     return false;

@@ -4,12 +4,10 @@
  */
 
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
-import { errorText } from "./errors/index.js";
 import { createGluuStack, type GluuStack } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
-import { webApiPoster } from "./schedule/slack-poster.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
@@ -69,39 +67,38 @@ export async function startServer(
   const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
   // One outage at a time: logged once, admins told once; figures do not depend on the store.
   const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
+  const config = gluuConfig(env);
   const gluu =
     opts.gluu ??
-    createGluuStack(gluuConfig(env), {
+    createGluuStack(config, {
       log,
       now: opts.now,
-      store: state && health ? new ResilientCacheStore(state.store.statCache, health) : undefined,
+      store:
+        state && health
+          ? new ResilientCacheStore(state.store.statCache, health, opts.now, config.closeGraceMs)
+          : undefined,
     });
   const now = opts.now ?? Date.now;
   const botToken = env.SLACK_BOT_TOKEN ?? "";
-  const slackClient = createSlackClient(botToken, env.SLACK_API_URL);
-  if (health && env.ADMIN_USER_IDS.length > 0) {
-    const dm = webApiPoster(slackClient);
-    health.onOutage((text) => {
-      for (const admin of env.ADMIN_USER_IDS)
-        dm.directMessage(admin, `:warning: ${text}`).catch((err: unknown) => {
-          log.warn({ admin, err: errorText(err) }, "could not tell an admin about the state store");
-        });
-    });
-  }
+  // Only the monthly post and the store's outage DMs use a client of their own.
+  const slackClient = state ? createSlackClient(botToken, env.SLACK_API_URL) : undefined;
   // Everything a request may need exists before Slack can send one: the monthly poster has its
   // own Web API client, so `/gluu-stats post` works from the first second.
-  const monthly = state
-    ? await createMonthly(env, {
-        store: state,
-        stats: gluu.service,
-        client: slackClient,
-        host: gluu.client.host,
-        log,
-        now: opts.now,
-        ...(health ? { health } : {}),
-        ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
-      })
-    : undefined;
+  const monthly =
+    state && slackClient
+      ? await createMonthly(env, {
+          store: state,
+          stats: gluu.service,
+          client: slackClient,
+          host: gluu.client.host,
+          log,
+          now: opts.now,
+          ...(health ? { health } : {}),
+          ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
+        })
+      : undefined;
+  // The poster already tells the admins of a failed post; it tells them of a store outage too.
+  if (monthly) health?.onOutage((text) => void monthly.poster.tellAdmins(text));
   const replies = new Replies({
     stats: gluu.service,
     host: gluu.client.host,

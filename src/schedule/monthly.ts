@@ -256,7 +256,8 @@ export class MonthlyPoster {
     });
   }
 
-  private async tellAdmins(text: string): Promise<void> {
+  /** A direct message to every admin; a failure to reach one is logged, never thrown. */
+  async tellAdmins(text: string): Promise<void> {
     for (const admin of this.opts.admins) {
       try {
         await this.opts.slack.directMessage(admin, `:warning: ${text}`);

@@ -11,6 +11,7 @@ import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
+import { within } from "./defer.js";
 
 /** Slack's own retries come within a minute; proxies' re-sends sooner. */
 export const SEEN_TTL_MS = 5 * 60_000;
@@ -74,18 +75,6 @@ export class RedisSeenRequests implements SeenRequests {
 /** How long the check may take before the request is answered anyway: Slack's ack is due in 3 s. */
 export const SEEN_CHECK_MS = 300;
 
-async function withDeadline<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Global middleware: a re-delivered request is acknowledged (so Slack stops re-sending) and
  * goes no further. When the record cannot be read (Redis down), the request is answered: a
@@ -100,7 +89,7 @@ export function answerOnce(seen: SeenRequests, log: Logger): Middleware<AnyMiddl
     }
     let first = true;
     try {
-      first = await withDeadline(seen.firstTime(id), SEEN_CHECK_MS, true);
+      first = await within(seen.firstTime(id), SEEN_CHECK_MS, true);
     } catch (err) {
       log.warn({ err: errorText(err) }, "could not check for a re-sent request; answering it");
     }

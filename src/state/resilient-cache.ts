@@ -3,7 +3,7 @@
  * Redis) behind. A store that cannot be read is a cache miss, not a failed reply: the figures
  * come from memory or the server, and the outage is reported once (StoreHealth).
  */
-import type { MonthKey } from "../months.js";
+import { DEFAULT_CLOSE_GRACE_MS, isClosed, type MonthKey, parseMonthKey } from "../months.js";
 import type { StoreHealth } from "./health.js";
 import { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./stat-cache.js";
 
@@ -18,10 +18,16 @@ export class ResilientCacheStore implements StatCacheStore {
     private readonly persistent: StatCacheStore,
     private readonly health: StoreHealth,
     private readonly now: () => number = Date.now,
+    /** As the stat service's: a month fetched this long after its end is final. */
+    private readonly closeGraceMs = DEFAULT_CLOSE_GRACE_MS,
   ) {}
 
   async get(key: MonthKey): Promise<CachedMonth | undefined> {
     const held = await this.memory.get(key);
+    // A closed month held here is final: no other replica can have a newer figure for it, so
+    // asking the store again would only cost a round trip on every question.
+    const month = parseMonthKey(key);
+    if (held && month && isClosed(month, held.fetchedAt, this.closeGraceMs)) return held;
     // A store that is down would make every reply wait for its timeout: skip it but for a probe.
     if (!this.health.state.ok) {
       if (this.now() - this.lastProbe < PROBE_EVERY_MS) return held;

@@ -7,7 +7,7 @@
 import { errorText } from "../../errors/index.js";
 import type { ParsedCommand } from "../../query/types.js";
 import type { SlackMessage } from "../../report/slack/index.js";
-import { afterPendingIo } from "../defer.js";
+import { afterPendingIo, within } from "../defer.js";
 import type { Asker } from "../reply.js";
 import type { ResponsePayload } from "../response-url.js";
 import type { ListenerDeps } from "./deps.js";
@@ -40,7 +40,7 @@ export function deliver(
     (async () => {
       await afterPendingIo();
       const work = deps.replies.to(command, who);
-      const early = await first(work, deps.interimAfterMs ?? INTERIM_AFTER_MS);
+      const early = await within(work, deps.interimAfterMs ?? INTERIM_AFTER_MS, undefined);
       if (early) {
         await send(placement.answer(early, false));
         return;
@@ -49,17 +49,4 @@ export function deliver(
       await send(placement.answer(await work, true));
     })(),
   );
-}
-
-/** `work`'s value if it settles within `ms`, else undefined (and `work` goes on). */
-async function first<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
