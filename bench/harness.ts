@@ -160,12 +160,30 @@ export interface Sample {
   readonly sentAt: number;
   /** Path of the response_url the command carried. */
   readonly path: string;
+  /** The ack's body was the answer itself (a cached answer), so nothing follows at the response_url. */
+  readonly inAck: boolean;
+}
+
+/** A message in the ack body (Bolt sends "" for a bare ack). */
+function answersInAck(body: string): boolean {
+  if (body === "") return false;
+  try {
+    return typeof (JSON.parse(body) as { text?: unknown }).text === "string";
+  } catch {
+    return false;
+  }
 }
 
 export class Target {
   readonly pool: Pool;
-  /** Commands sent so far (level()'s settle() callback gets the running total). */
+  /** Commands sent so far. */
   sent = 0;
+  /** Of those, the ones answered in the ack. */
+  inAck = 0;
+  /** Answers due at a response_url so far: commands not answered in their ack. */
+  get posted(): number {
+    return this.sent - this.inAck;
+  }
   constructor(
     readonly port: number,
     private readonly infra: InfraControl,
@@ -199,10 +217,13 @@ export class Target {
         headers: p.headers,
         body: p.body,
       });
-      await res.body.text();
-      return { ms: performance.now() - t0, status: res.statusCode, sentAt, path: p.path };
+      const body = await res.body.text();
+      const took = performance.now() - t0;
+      const inAck = res.statusCode === 200 && answersInAck(body);
+      if (inAck) this.inAck++;
+      return { ms: took, status: res.statusCode, sentAt, path: p.path, inAck };
     } catch {
-      return { ms: performance.now() - t0, status: 0, sentAt, path: p.path };
+      return { ms: performance.now() - t0, status: 0, sentAt, path: p.path, inAck: false };
     }
   }
 
@@ -218,7 +239,8 @@ export class Target {
 
   /**
    * `concurrency` commands at a time, all sent at once (1: a single command), each burst sent to
-   * an idle bot: after the acks, `settle()` (e.g. until the product's replies are delivered) and
+   * an idle bot: after the acks, `settle()` (e.g. until the product's replies are delivered;
+   * it gets the number of answers due at response_urls so far) and
    * `pauseMs`. Runs until `samples` acks are timed and `minMs` has passed, or `maxMs` has passed
    * (at least one burst).
    */
@@ -244,7 +266,7 @@ export class Target {
       const prepared = await this.prepare(batch, opts.text ?? "");
       for (let i = 0; i < prepared.length && more(); i += concurrency) {
         out.push(...(await this.burst(prepared.slice(i, i + concurrency))));
-        await opts.settle?.(this.sent);
+        await opts.settle?.(this.posted);
         await sleep(opts.pauseMs);
       }
     }
@@ -272,6 +294,8 @@ export interface LevelResult {
   readonly failed: number;
   /** Acks slower than Slack's 3 s deadline. */
   readonly late: number;
+  /** Acks that carried the answer itself. */
+  readonly inAck: number;
 }
 
 export function levelResult(samples: readonly Sample[]): LevelResult {
@@ -279,6 +303,7 @@ export function levelResult(samples: readonly Sample[]): LevelResult {
     summary: summarize(samples.map((s) => s.ms)),
     failed: samples.filter((s) => s.status !== 200).length,
     late: samples.filter((s) => s.ms > SLACK_ACK_DEADLINE_MS).length,
+    inAck: samples.filter((s) => s.inAck).length,
   };
 }
 

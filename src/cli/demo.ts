@@ -80,16 +80,21 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
         DEMO_SIGNING_SECRET,
         slashCommandBody({ text, response_url: responseUrl }),
       );
-      const [reply] = (await slack.waitForResponses(before + 1)).slice(before);
+      // A cached answer is the ack's own body; one that needs the server follows at the response_url.
+      const inAck = ack.body !== "";
+      const body: unknown = inAck
+        ? JSON.parse(ack.body)
+        : (await slack.waitForResponses(before + 1)).slice(before)[0]?.body;
       out(
-        `/gluu-stats ${text}    (acknowledged in ${ack.ms.toFixed(1)} ms with HTTP ${ack.status}; answer via response_url)\n`,
+        `/gluu-stats ${text}    (acknowledged in ${ack.ms.toFixed(1)} ms with HTTP ${ack.status}; ` +
+          `${inAck ? "the answer came in the acknowledgement, from the cache" : "answer via response_url"})\n`,
       );
-      const message = reply?.body as SlackMessage | undefined;
+      const message = body as SlackMessage | undefined;
       if (message?.blocks) {
         out(previewMessage(message));
         out(`\n  Open it in Block Kit Builder:\n  ${blockKitBuilderUrl(message)}\n`);
       } else {
-        out(`  (no reply arrived: ${JSON.stringify(reply?.body ?? null).slice(0, 200)})\n`);
+        out(`  (no reply arrived: ${JSON.stringify(body ?? null).slice(0, 200)})\n`);
       }
     }
     out(

@@ -5,6 +5,7 @@
  * reference. Built once by the composition root; the listeners only call it.
  */
 import { type AnswerDeps, Answerer, isStatsQuery, monthsFor, type StatsQuery } from "../answer/index.js";
+import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { type Month, monthLabel, shortMonthLabel } from "../months.js";
 import { parseCommand } from "../query/parse.js";
@@ -69,6 +70,22 @@ export class Replies {
       ...(waitS !== undefined && waitS > 1 ? { waitS } : {}),
       inChannel: command.public,
     });
+  }
+
+  /**
+   * The answer at once when the cache holds every month it needs, so it can ride in the ack;
+   * undefined when it needs the Gluu server (or is not a stats question).
+   */
+  ready(command: ParsedCommand): SlackMessage | undefined {
+    const { query } = command;
+    if (!isStatsQuery(query)) return undefined;
+    try {
+      return this.answers.ready({ ...command, query });
+    } catch (err) {
+      // A render failure here is retried by the full path, which reports it with a reference.
+      this.ctx.log.warn({ err: errorText(err) }, "cached answer could not be rendered");
+      return undefined;
+    }
   }
 
   /** The full answer to a parsed command. Never throws, so a listener can always respond. */

@@ -237,7 +237,7 @@ async function expectStillServing(h: Harness, socket = false): Promise<void> {
 /** The question answered normally, with the right MAU. */
 async function expectAnswer(h: Harness, m: Month, timeoutMs = 8_000): Promise<RecordedResponse> {
   const sent = await h.command(isoMonth(m));
-  expect(sent.ack).toMatchObject({ status: 200, body: "" });
+  expect(sent.ack.status).toBe(200);
   const reply = await h.reply(sent.path, timeoutMs);
   expect(reply.body.text).toMatch(monthAnswer(m));
   expectClean(reply.body);

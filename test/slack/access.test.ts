@@ -156,7 +156,7 @@ describe("with only ALLOWED_CHANNEL_IDS", () => {
 
     for (const channel of [STATS, "C0SECOND"]) {
       const sent = await h.command("last", { user_id: MALLORY, channel_id: channel });
-      expect(sent.ack).toMatchObject({ status: 200, body: "" });
+      expect(sent.ack.status).toBe(200);
       expect((await h.reply(sent.path)).body.text).toMatch(
         new RegExp(`^${re(monthLabel(ago(1)))}: ${re(mauText(ago(1)))} monthly`),
       );

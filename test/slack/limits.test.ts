@@ -85,7 +85,7 @@ describe.each([
 
   async function reply(text: string): Promise<ResponseUrlBody> {
     const sent = await h.command(text);
-    expect(sent.ack).toMatchObject({ status: 200, body: "" });
+    expect(sent.ack.status).toBe(200);
     return (await h.reply(sent.path)).body;
   }
 

@@ -9,6 +9,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { isoMonth } from "../../src/months.js";
+import type { RecordedResponse } from "../../src/slack-double/index.js";
 import { failOnUnhandled } from "../support/unhandled.js";
 import { ago, getJson, type Harness, type LogRecord, mauText, startHarness, until } from "./harness.js";
 
@@ -35,11 +36,11 @@ async function readyz(harness: Harness) {
 }
 
 /** Sends a command once the socket is back and waits for its answer; returns when it was delivered. */
-async function answered(harness: Harness, text: string, timeoutMs: number): Promise<number> {
+/** The answer (in the ack, or at the response_url) and when it arrived. */
+async function answered(harness: Harness, text: string, timeoutMs: number): Promise<RecordedResponse> {
   await harness.double.socket.connected(timeoutMs);
   const sent = await harness.command(text);
-  const reply = await harness.reply(sent.path, timeoutMs);
-  return reply.at;
+  return harness.reply(sent.path, timeoutMs);
 }
 
 describe("Socket Mode through an outage of Slack", () => {
@@ -84,11 +85,11 @@ describe("Socket Mode through an outage of Slack", () => {
 
     const back = Date.now();
     harness.double.setReachable(true);
-    const deliveredAt = await answered(harness, isoMonth(ago(2)), 10_000);
-    const answerMs = deliveredAt - back;
+    const reply = await answered(harness, isoMonth(ago(2)), 10_000);
+    const answerMs = reply.at - back;
     expect(answerMs).toBeLessThan(10_000);
     expect((await readyz(harness)).status).toBe(200);
-    expect(harness.double.responses.at(-1)?.body.text).toContain(mauText(ago(2)));
+    expect(reply.body.text).toContain(mauText(ago(2)));
 
     // One warning when the outage began, nothing louder meanwhile, one info line at the end.
     const loud = loudSince(harness, logsBefore);
@@ -129,7 +130,7 @@ describe("Socket Mode through an outage of Slack", () => {
     });
     harness.double.faults = {};
     const back = Date.now();
-    expect((await answered(harness, isoMonth(ago(3)), 10_000)) - back).toBeLessThan(10_000);
+    expect((await answered(harness, isoMonth(ago(3)), 10_000)).at - back).toBeLessThan(10_000);
     expect((await readyz(harness)).status).toBe(200);
     expect(loudSince(harness, logsBefore).map((r) => r.msg)).toEqual([
       expect.stringContaining(OUTAGE_WARNING),

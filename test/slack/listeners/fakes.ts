@@ -26,7 +26,8 @@ export interface Fake {
   readonly posted: Month[];
 }
 
-export function fake(opts: { users?: string[]; failPost?: boolean } = {}): Fake {
+/** `cached`: the stat service holds every month, so `peek` answers without a request. */
+export function fake(opts: { users?: string[]; failPost?: boolean; cached?: boolean } = {}): Fake {
   const acks: unknown[] = [];
   const posts: Fake["posts"] = [];
   const asked: Month[][] = [];
@@ -37,7 +38,12 @@ export function fake(opts: { users?: string[]; failPost?: boolean } = {}): Fake 
   };
   const deps: ListenerDeps = {
     replies: new Replies({
-      stats: { get },
+      stats: {
+        get,
+        ...(opts.cached
+          ? { peek: (months: readonly Month[]) => ({ months: [], noData: [...months], fetchedAt: NOW }) }
+          : {}),
+      },
       host: "idp.example.com",
       timeZone: "UTC",
       now: () => NOW,

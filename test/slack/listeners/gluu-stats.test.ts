@@ -20,6 +20,31 @@ describe("gluuStatsCommand", () => {
     expect(textOf(f.posts[0]?.payload)).toMatch(/^October 2026: no data\./);
   });
 
+  it("answers from the cache inside the ack: no request, nothing at the response_url", async () => {
+    const f = fake({ cached: true });
+    await gluuStatsCommand(f.deps)(commandArgs(f, "2026-10"));
+    expect(f.acks).toHaveLength(1);
+    expect(f.acks[0]).toMatchObject({ response_type: "ephemeral" });
+    expect(f.acks[0]).not.toHaveProperty("replace_original");
+    expect(textOf(f.acks[0])).toMatch(/^October 2026: no data\./);
+    expect(f.asked).toEqual([]);
+    expect(f.posts).toEqual([]);
+  });
+
+  it("a cached public answer goes in the channel from the ack", async () => {
+    const f = fake({ cached: true });
+    await gluuStatsCommand(f.deps)(commandArgs(f, "trend public"));
+    expect(f.acks[0]).toMatchObject({ response_type: "in_channel" });
+    expect(f.posts).toEqual([]);
+  });
+
+  it("history and post never ride in the ack, even with everything cached", async () => {
+    const f = fake({ cached: true });
+    await gluuStatsCommand(f.deps)(commandArgs(f, "history"));
+    expect(f.acks).toEqual([undefined]);
+    expect(textOf(f.posts[0]?.payload)).toBe("History.");
+  });
+
   it("posts a public question in the channel", async () => {
     const f = fake();
     await gluuStatsCommand(f.deps)(commandArgs(f, "trend public"));

@@ -1,14 +1,14 @@
 /**
- * `/gluu-stats`: acknowledge at once (Slack's deadline is 3 s), answer through the response_url
- * when the figures are ready, whatever the Gluu server's latency. Usage errors, refusals and
- * help need no data and go out inside the ack.
+ * `/gluu-stats`: acknowledge at once (Slack's deadline is 3 s). Usage errors, refusals, help and
+ * answers the cache holds go out inside the ack; answers that need the Gluu server follow
+ * through the response_url, whatever its latency.
  */
 
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
 import { commandSchema } from "../../payloads.js";
-import { deliver } from "../deliver.js";
+import { deliver, type Placement } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
 export function gluuStatsCommand(deps: ListenerDeps) {
@@ -46,14 +46,21 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       );
       return;
     }
-    await ack();
-    await deliver(deps, parsed.command, { userId, channelId }, responseUrl, {
+    const placement: Placement = {
       // The interim reply is only for the person who asked, even for a public answer.
       interim: (m) => ({ ...m, response_type: "ephemeral" }),
       answer: (m, afterInterim) =>
         parsed.command.public
           ? { ...m, response_type: "in_channel" }
           : { ...m, response_type: "ephemeral", ...(afterInterim ? { replace_original: true } : {}) },
-    });
+    };
+    // From the cache: the answer is the ack itself, one exchange instead of two.
+    const ready = deps.replies.ready(parsed.command);
+    if (ready) {
+      await ack(placement.answer(ready, false));
+      return;
+    }
+    await ack();
+    await deliver(deps, parsed.command, { userId, channelId }, responseUrl, placement);
   };
 }
