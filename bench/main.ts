@@ -238,8 +238,7 @@ async function trend(infra: InfraControl, info: InfraInfo) {
     const second = await target.send((await target.prepare(1, "trend"))[0] as Prepared);
     await infra.waitResponses(target.posted);
     const warm = countersDelta(cold, await infra.counters());
-    const delivered =
-      (await infra.responses()).filter((r) => r.status === 200).length + target.inAck;
+    const delivered = (await infra.responses()).filter((r) => r.status === 200).length + target.inAck;
     return {
       cold: { token: cold.token, stat: cold.stat, discovery: cold.discovery },
       warm,
