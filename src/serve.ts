@@ -4,12 +4,14 @@
  */
 
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
-import { createGluuStack, type GluuStack } from "./gluu/index.js";
+import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
+import { BotMetrics } from "./metrics/index.js";
 import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
+import { probeAccessCheck } from "./slack/probe-access.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
@@ -43,9 +45,13 @@ export function slackMode(env: Env): SlackMode {
 }
 
 export function secretsOf(env: Env): string[] {
-  return [env.GLUU_CLIENT_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_APP_TOKEN, env.SLACK_SIGNING_SECRET].filter(
-    (s): s is string => typeof s === "string",
-  );
+  return [
+    env.GLUU_CLIENT_SECRET,
+    env.SLACK_BOT_TOKEN,
+    env.SLACK_APP_TOKEN,
+    env.SLACK_SIGNING_SECRET,
+    env.METRICS_TOKEN,
+  ].filter((s): s is string => typeof s === "string");
 }
 
 export async function startServer(
@@ -68,16 +74,29 @@ export async function startServer(
   // One outage at a time: logged once, admins told once; figures do not depend on the store.
   const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
   const config = gluuConfig(env);
+  // Gauges read the stat service lazily, at scrape time; it does not exist yet.
+  let service: StatService | undefined;
+  const metrics = new BotMetrics(
+    new URL(config.url).host,
+    () =>
+      service && {
+        cachedMau: (m) => service?.cached(m)?.stats?.mau,
+        lastSuccessAt: service.lastSuccessAt,
+      },
+    { ...(opts.now ? { now: opts.now } : {}), timeZone: "UTC" },
+  );
   const gluu =
     opts.gluu ??
     createGluuStack(config, {
       log,
       now: opts.now,
+      observe: { requests: (endpoint, code) => metrics.request(endpoint, code), stats: metrics },
       store:
         state && health
           ? new ResilientCacheStore(state.store.statCache, health, opts.now, config.closeGraceMs)
           : undefined,
     });
+  service = gluu.service;
   const now = opts.now ?? Date.now;
   const botToken = env.SLACK_BOT_TOKEN ?? "";
   // Only the monthly post and the store's outage DMs use a client of their own.
@@ -95,6 +114,7 @@ export async function startServer(
           now: opts.now,
           ...(health ? { health } : {}),
           ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
+          onOutcome: (outcome) => metrics.monthlyPost(outcome),
         })
       : undefined;
   // The poster already tells the admins of a failed post; it tells them of a store outage too.
@@ -128,7 +148,9 @@ export async function startServer(
       log,
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
+      metrics,
     },
+    probes: { metrics, mayRead: probeAccessCheck({ allow: env.METRICS_ALLOW, token: env.METRICS_TOKEN }) },
   }).catch(async (err: unknown) => {
     // Close what is already open (a Redis connection keeps the process alive), so the
     // program exits with its message instead of hanging after it.

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { BotError } from "../errors/index.js";
 import { isValidTimeZone } from "../months.js";
+import { parseCidr } from "./cidr.js";
 import { issuerProblem } from "./issuer.js";
 
 const bool = z
@@ -96,6 +97,28 @@ export const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
 
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  /** Who may read /metrics and /readyz besides loopback (see slack/probe-access.ts). */
+  METRICS_ALLOW: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (c) => parseCidr(c) !== undefined,
+            "each entry must be a CIDR such as 10.0.0.0/8 or fd00::/8",
+          ),
+      ),
+    ),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

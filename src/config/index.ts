@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { config as loadDotenv } from "dotenv";
 import { ConfigError, type Env, parseEnv, type StatFormat } from "./env.js";
 
+export { type Cidr, parseCidr } from "./cidr.js";
 export { ConfigError, type Env, parseEnv, type StatFormat } from "./env.js";
 export { gluuWarnings, scheduleWarnings, startupWarnings } from "./warnings.js";
 

@@ -21,7 +21,7 @@ export type Discovery = z.infer<typeof discoverySchema>;
 
 export async function fetchDiscovery(send: HttpSend, issuerUrl: string): Promise<Discovery> {
   const url = `${issuerUrl}/.well-known/openid-configuration`;
-  const res = await send({ method: "GET", url });
+  const res = await send({ method: "GET", url, endpoint: "discovery" });
   if (res.status === 404) {
     throw new GluuError(
       "not_found",

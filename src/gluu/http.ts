@@ -14,9 +14,13 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/** Which of the server's endpoints a request is for: what metrics count requests by. */
+export type Endpoint = "discovery" | "token" | "stat";
+
 export interface HttpRequest {
   readonly method: "GET" | "POST";
   readonly url: string;
+  readonly endpoint: Endpoint;
   readonly headers?: Record<string, string>;
   readonly body?: string;
 }
@@ -173,6 +177,26 @@ export function httpOptionsFrom(cfg: GluuConfig): HttpOptions {
     maxBodyBytes: cfg.maxBodyBytes,
     ca: cfg.ca,
     tlsInsecure: cfg.tlsInsecure,
+  };
+}
+
+/** Told of every request's end: its endpoint, and the HTTP status or the failure's code. */
+export type RequestObserver = (endpoint: Endpoint, outcome: number | string) => void;
+
+/** `http` with every request's outcome reported to `observe` (for metrics). */
+export function observedHttp(http: HttpClient, observe: RequestObserver): HttpClient {
+  return {
+    async send(req) {
+      try {
+        const res = await http.send(req);
+        observe(req.endpoint, res.status);
+        return res;
+      } catch (err) {
+        observe(req.endpoint, err instanceof GluuError ? err.code : "error");
+        throw err;
+      }
+    },
+    close: () => http.close(),
   };
 }
 

@@ -164,7 +164,12 @@ export class StatClient {
   async probe(): Promise<{ endpoint: StatEndpoint; tokenAccepted: boolean }> {
     const token = await this.tokens.get();
     const { endpoint, res } = await this.firstFound((c) =>
-      this.http.send({ method: "GET", url: c.url, headers: { authorization: `Bearer ${token.value}` } }),
+      this.http.send({
+        method: "GET",
+        url: c.url,
+        headers: { authorization: `Bearer ${token.value}` },
+        endpoint: "stat",
+      }),
     );
     if (res.status === 400 || res.status === 401) {
       this.endpoint ??= endpoint;
@@ -272,11 +277,13 @@ export function statRequest(
   url.search = url.search ? `${url.search}&${encoded}` : `?${encoded}`;
   const get = url.toString();
   const authorization = `Bearer ${bearer}`;
-  if (get.length <= MAX_GET_URL_LENGTH) return { method: "GET", url: get, headers: { authorization } };
+  if (get.length <= MAX_GET_URL_LENGTH)
+    return { method: "GET", url: get, headers: { authorization }, endpoint: "stat" };
   return {
     method: "POST",
     url: endpointUrl,
     headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
     body: encoded,
+    endpoint: "stat",
   };
 }

@@ -69,6 +69,15 @@ export interface StatServiceOptions {
   /** Whether requests bring the neighbourhood of the months asked (default true). */
   readonly prefetch?: boolean;
   readonly log?: Logger;
+  readonly events?: StatEvents;
+}
+
+/** What the service tells an observer (metrics); every method optional. */
+export interface StatEvents {
+  /** Months looked up for a caller: `hits` answered from the cache, `misses` needing a request. */
+  lookedUp?(hits: number, misses: number): void;
+  /** The server refused a request for its interval (403): the service waits and asks again. */
+  refused?(): void;
 }
 
 export interface Outcome {
@@ -127,6 +136,9 @@ export class StatService {
   private closed = false;
   /** The last answer (or failure) from the server: what /healthz and doctor report. */
   lastOutcome: Outcome | undefined;
+  /** When the server last answered a request with figures (ms since epoch). */
+  lastSuccessAt: number | undefined;
+  private readonly events: StatEvents;
 
   constructor(
     private readonly fetcher: MonthFetcher,
@@ -140,6 +152,7 @@ export class StatService {
     this.maxBatch = opts.maxBatch ?? 120;
     this.prefetch = opts.prefetch ?? true;
     this.log = opts.log ?? silentLogger;
+    this.events = opts.events ?? {};
   }
 
   /**
@@ -149,7 +162,15 @@ export class StatService {
   async get(months: readonly Month[]): Promise<StatResult> {
     const asked = unique(months);
     const now = this.now();
-    const entries = await Promise.all(asked.map((m) => this.month(m, now)));
+    let misses = 0;
+    const entries = await Promise.all(
+      asked.map((m) =>
+        this.month(m, now, () => {
+          misses++;
+        }),
+      ),
+    );
+    this.events.lookedUp?.(asked.length - misses, misses);
     return this.result(asked, entries, now);
   }
 
@@ -168,7 +189,14 @@ export class StatService {
       if (!entry || !this.isFresh(m, entry, now)) return undefined;
       entries.push(entry);
     }
+    // Counted only when it answers: otherwise `get` follows and counts the same months.
+    this.events.lookedUp?.(asked.length, 0);
     return this.result(asked, entries, now);
+  }
+
+  /** What this process holds for a month, fresh or not, without touching the store (metrics). */
+  cached(m: Month): CachedMonth | undefined {
+    return this.known.get(monthKey(m));
   }
 
   /**
@@ -251,13 +279,14 @@ export class StatService {
     return entry && this.isFresh(m, entry, now) ? entry : undefined;
   }
 
-  private async month(m: Month, now: number): Promise<CachedMonth> {
+  private async month(m: Month, now: number, miss: () => void): Promise<CachedMonth> {
     const key = monthKey(m);
     let cached = this.knownFresh(m, now);
     if (cached) return cached;
     const stored = await this.store.get(key);
     cached = stored ? this.remember(key, stored) : this.known.get(key);
     if (cached && this.isFresh(m, cached, now)) return cached;
+    miss();
     const flying = this.inFlight.get(key);
     if (flying) return flying;
     let w = this.pending.get(key);
@@ -378,6 +407,7 @@ export class StatService {
       this.processed(sentAt, at, true);
       this.refusals = 0;
       this.lastOutcome = { ok: true, at };
+      this.lastSuccessAt = at;
       const byKey = new Map(stats.map((s) => [monthKey(s.month), s]));
       const waiters = new Map(batch);
       await Promise.all(
@@ -435,6 +465,7 @@ export class StatService {
         this.spacing = learnSpacing(this.spacing, sentAt - this.lastProcessedAt, false);
       }
       this.refusals++;
+      this.events.refused?.();
       if (this.refusals < this.maxRefusals) {
         for (const [key, w] of batch) {
           if (w.stale) {

@@ -79,7 +79,13 @@ export class TokenProvider {
     }
     const started = this.now();
     this.requests++;
-    const res = await this.opts.send({ method: "POST", url, headers, body: form.toString() });
+    const res = await this.opts.send({
+      method: "POST",
+      url,
+      headers,
+      body: form.toString(),
+      endpoint: "token",
+    });
     if (res.status !== 200) throw tokenError(res.status, res.body, url, scope);
     const data = readJson(res, url, tokenSchema, {
       notJson: `the token endpoint ${safeUrl(url)} did not answer JSON; check GLUU_TOKEN_URL`,

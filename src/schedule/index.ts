@@ -20,7 +20,7 @@ import {
 } from "../report/slack/index.js";
 import type { OpenedStore, StateStore, StoreHealth } from "../state/index.js";
 import { readHistory } from "./history.js";
-import { type DeliveryOutcome, MonthlyPoster } from "./monthly.js";
+import { type DeliveryOutcome, type MonthlyOptions, MonthlyPoster } from "./monthly.js";
 import { Scheduler } from "./scheduler.js";
 import { webApiPoster } from "./slack-poster.js";
 
@@ -50,6 +50,8 @@ export async function createMonthly(
     health?: StoreHealth;
     /** See SchedulerOptions.reconcileEveryMs. */
     recheckEveryMs?: number;
+    /** See MonthlyOptions.onOutcome. */
+    onOutcome?: MonthlyOptions["onOutcome"];
   },
 ): Promise<MonthlySetup> {
   const poster = new MonthlyPoster({
@@ -65,6 +67,7 @@ export async function createMonthly(
     owner: processOwner(),
     retryWindowMs: env.REPORT_RETRY_HOURS * 3_600_000,
     now: deps.now,
+    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
   });
   if (env.REPORT_CHANNEL.length === 0) return { poster, scheduler: undefined };
   const { redis } = deps.store;

@@ -55,6 +55,8 @@ export interface MonthlyOptions {
   readonly now?: () => number;
   /** Backoff of the retries; shorter in tests. */
   readonly retry?: { readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
+  /** Told how each delivery ended (metrics). */
+  readonly onOutcome?: (outcome: DeliveryOutcome["outcome"]) => void;
 }
 
 export type DeliveryOutcome =
@@ -100,6 +102,17 @@ export class MonthlyPoster {
     month: Month,
     trigger: HistoryTrigger,
     staleMs = this.staleMs,
+  ): Promise<DeliveryOutcome> {
+    const result = await this.attempt(channel, month, trigger, staleMs);
+    this.opts.onOutcome?.(result.outcome);
+    return result;
+  }
+
+  private async attempt(
+    channel: string,
+    month: Month,
+    trigger: HistoryTrigger,
+    staleMs: number,
   ): Promise<DeliveryOutcome> {
     const { store, log } = this.opts;
     const key: DeliveryKey = { channel, month: monthKey(month) };

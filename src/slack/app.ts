@@ -16,7 +16,13 @@ import { slackClientOptions } from "./client.js";
 import { guardReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
-import { type LinkStatus, type ProbeServer, probeRoutes, startProbeServer } from "./probes.js";
+import {
+  type LinkStatus,
+  type ProbeServer,
+  type ProbeSources,
+  probeRoutes,
+  startProbeServer,
+} from "./probes.js";
 import { MemorySeenRequests, type SeenRequests } from "./redelivery.js";
 import { type Backoff, connectionLogger, SocketConnection } from "./socket-connection.js";
 
@@ -48,6 +54,8 @@ export interface SlackAppOptions {
   readonly now?: () => number;
   /** Socket Mode reconnection back-off; default {@link RECONNECT_BACKOFF}. */
   readonly reconnect?: Backoff;
+  /** /metrics, and who may read it and /readyz (see probes.ts). */
+  readonly probes?: Pick<ProbeSources, "metrics" | "mayRead">;
 }
 
 /** How long one apps.connections.open may take before the attempt counts as failed. */
@@ -88,6 +96,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     link,
     health: opts.health,
     ...(opts.storeHealth ? { store: opts.storeHealth } : {}),
+    ...opts.probes,
     now,
   });
 

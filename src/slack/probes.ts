@@ -4,6 +4,8 @@
  *   stopping), with the last Gluu outcome and the state of the link to Slack in the body;
  * - GET /readyz: 200 only while Slack can reach the bot (HTTP mode: listening; Socket Mode: the
  *   WebSocket is connected), else 503 with a one-line reason.
+ * - GET /metrics: Prometheus' text format (see metrics/), when the bot has metrics.
+ * /readyz and /metrics answer only who `mayRead` lets in (see probe-access.ts), else 403.
  * HTTP mode serves them through Bolt's customRoutes; Socket Mode through {@link startProbeServer}.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -34,6 +36,10 @@ export interface ProbeSources {
   /** The state store's health, when the bot has one (REPORT_CHANNEL or REDIS_URL). */
   readonly store?: () => (StoreHealthState & { readonly where: string }) | undefined;
   readonly now: () => number;
+  /** The exposition for /metrics; the route exists only when given. */
+  readonly metrics?: { text(): Promise<string>; readonly contentType: string };
+  /** Whether a request may read /readyz and /metrics; everyone when absent. */
+  readonly mayRead?: (req: IncomingMessage) => boolean;
 }
 
 function storeBody(store: (StoreHealthState & { readonly where: string }) | undefined) {
@@ -82,8 +88,39 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** The route's handler, behind the access check. */
+function guarded(src: ProbeSources, handler: CustomRoute["handler"]): CustomRoute["handler"] {
+  return (req, res) => {
+    if (src.mayRead && !src.mayRead(req)) {
+      sendJson(res, 403, { error: "forbidden: allow this address in METRICS_ALLOW or send METRICS_TOKEN" });
+      return;
+    }
+    handler(req, res);
+  };
+}
+
 export function probeRoutes(src: ProbeSources): CustomRoute[] {
+  const { metrics } = src;
+  const metricsRoute: CustomRoute[] = metrics
+    ? [
+        {
+          path: "/metrics",
+          method: ["GET"],
+          handler: guarded(src, (_req, res) => {
+            metrics.text().then(
+              (text) => {
+                res.writeHead(200, { "content-type": metrics.contentType });
+                res.end(text);
+              },
+              (err: unknown) =>
+                sendJson(res, 500, { error: `metrics could not be collected: ${String(err)}` }),
+            );
+          }),
+        },
+      ]
+    : [];
   return [
+    ...metricsRoute,
     {
       path: "/healthz",
       method: ["GET"],
@@ -103,7 +140,7 @@ export function probeRoutes(src: ProbeSources): CustomRoute[] {
     {
       path: "/readyz",
       method: ["GET"],
-      handler: (_req, res) => {
+      handler: guarded(src, (_req, res) => {
         const link = src.link();
         const started = src.started();
         const store = src.store?.();
@@ -116,7 +153,7 @@ export function probeRoutes(src: ProbeSources): CustomRoute[] {
             ? `the state store (${store.where}) is not answering${store.since !== undefined ? ` for ${Math.max(0, Math.round((src.now() - store.since) / 1000))} s` : ""}`
             : notReadyReason(link, started, src.now());
         sendJson(res, 503, { ready: false, reason, slack: linkBody(link), ...storeBody(store) });
-      },
+      }),
     },
   ];
 }

@@ -90,33 +90,43 @@ export class Replies {
 
   /** The full answer to a parsed command. Never throws, so a listener can always respond. */
   async to(command: ParsedCommand, who: Asker): Promise<SlackMessage> {
+    return (await this.answer(command, who)).message;
+  }
+
+  /** {@link to}, and whether the answer is a failure explained (for metrics). */
+  async answer(command: ParsedCommand, who: Asker): Promise<{ message: SlackMessage; failed: boolean }> {
     const { query } = command;
-    const { extra } = this.ctx;
     try {
-      if (isStatsQuery(query)) return await this.answers.reply({ ...command, query });
-      switch (query.kind) {
-        case "help":
-          return renderHelpMessage(USAGE);
-        case "history":
-          return extra?.history
-            ? await extra.history()
-            : renderErrorMessage(
-                "No monthly post is configured (REPORT_CHANNEL is not set), so there is no delivery history.",
-              );
-        case "post":
-          return extra?.post
-            ? await extra.post(query.month, who.userId)
-            : renderErrorMessage(
-                "No monthly post is configured (REPORT_CHANNEL is not set), so there is nothing to post.",
-              );
-      }
+      return { message: await this.attempt(command, who), failed: false };
     } catch (err) {
       const ref = reportFailure(this.ctx.log, err, {
         user: who.userId,
         channel: who.channelId,
         query: query.kind,
       });
-      return renderErrorMessage(userSentence(err, this.ctx.host), ref);
+      return { message: renderErrorMessage(userSentence(err, this.ctx.host), ref), failed: true };
+    }
+  }
+
+  private async attempt(command: ParsedCommand, who: Asker): Promise<SlackMessage> {
+    const { query } = command;
+    const { extra } = this.ctx;
+    if (isStatsQuery(query)) return this.answers.reply({ ...command, query });
+    switch (query.kind) {
+      case "help":
+        return renderHelpMessage(USAGE);
+      case "history":
+        return extra?.history
+          ? extra.history()
+          : renderErrorMessage(
+              "No monthly post is configured (REPORT_CHANNEL is not set), so there is no delivery history.",
+            );
+      case "post":
+        return extra?.post
+          ? extra.post(query.month, who.userId)
+          : renderErrorMessage(
+              "No monthly post is configured (REPORT_CHANNEL is not set), so there is nothing to post.",
+            );
     }
   }
 }

@@ -129,6 +129,7 @@ describe("long requests", () => {
       method: "GET",
       url: `${url}?month=202401%20202402%20202403&format=openmetrics`,
       headers: { authorization: "Bearer t" },
+      endpoint: "stat",
     });
     const many = monthRange(month(2000, 1), month(2026, 11));
     const post = statRequest(url, many, "json", "t");

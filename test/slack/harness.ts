@@ -187,6 +187,8 @@ export interface HarnessOptions {
   readonly double?: SlackDouble;
   /** The scheduler's check for a due summary not posted (default 5 min). */
   readonly recheckEveryMs?: number;
+  /** Where the app listens (default 127.0.0.1; `base` stays on loopback). */
+  readonly host?: string;
 }
 
 export interface Sent {
@@ -279,7 +281,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const log = createLogger({ level: "debug", destination: { write: logs.write }, secrets: secretsOf(env) });
     server = await startServer(env, {
       log,
-      host: "127.0.0.1",
+      host: opts.host ?? "127.0.0.1",
       ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
     });
   } catch (err) {

@@ -2,14 +2,14 @@
  * A private redis-server per test file: on 127.0.0.1, on a free port, with persistence off, so
  * tests never touch (or depend on) a Redis the machine may already run. A missing redis-server
  * is a failure, not a skip: the global setup installs it or stops the run first
- * (support/redis-server.ts), and a silently skipped suite would hide that the exactly-once
+ * (support/system-tools.ts), and a silently skipped suite would hide that the exactly-once
  * guarantees went untested.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { neededLine } from "./redis-server.js";
+import { neededLine } from "./system-tools.js";
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */

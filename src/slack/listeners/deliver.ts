@@ -5,6 +5,7 @@
  * to a response_url in 30 minutes; this uses at most two.
  */
 import { errorText } from "../../errors/index.js";
+import type { CommandSource } from "../../metrics/index.js";
 import type { ParsedCommand } from "../../query/types.js";
 import type { SlackMessage } from "../../report/slack/index.js";
 import { afterPendingIo, within } from "../defer.js";
@@ -28,25 +29,31 @@ export function deliver(
   who: Asker,
   responseUrl: string,
   placement: Placement,
+  source: CommandSource = "command",
 ): Promise<void> {
-  const send = async (payload: ResponsePayload) => {
+  const send = async (payload: ResponsePayload, kind: "response_url" | "interim") => {
     try {
       await deps.postResponse(responseUrl, payload);
+      deps.metrics?.reply(kind);
     } catch (err) {
+      deps.metrics?.reply("failed");
       deps.log.error({ user: who.userId, err: errorText(err) }, "could not deliver a reply");
     }
   };
   return deps.track(
     (async () => {
       await afterPendingIo();
-      const work = deps.replies.to(command, who);
+      const work = deps.replies.answer(command, who).then((a) => {
+        deps.metrics?.command(command.query.kind, source, a.failed ? "error" : "answered");
+        return a.message;
+      });
       const early = await within(work, deps.interimAfterMs ?? INTERIM_AFTER_MS, undefined);
       if (early) {
-        await send(placement.answer(early, false));
+        await send(placement.answer(early, false), "response_url");
         return;
       }
-      await send(placement.interim(deps.replies.interim(command)));
-      await send(placement.answer(await work, true));
+      await send(placement.interim(deps.replies.interim(command)), "interim");
+      await send(placement.answer(await work, true), "response_url");
     })(),
   );
 }

@@ -1,5 +1,6 @@
 /** What the listeners need, passed in: the Slack layer owns no state of its own. */
 import type { Logger } from "../../log.js";
+import type { CommandOutcome, CommandSource, ReplyOutcome } from "../../metrics/index.js";
 import type { AccessRules } from "../access.js";
 import type { Replies } from "../reply.js";
 import type { PostResponse } from "../response-url.js";
@@ -13,4 +14,11 @@ export interface ListenerDeps {
   readonly interimAfterMs?: number;
   /** Keeps a reply in flight visible to shutdown, which waits for it. */
   readonly track: <T>(work: Promise<T>) => Promise<T>;
+  /** Counts commands and replies (Prometheus); nothing is counted when absent. */
+  readonly metrics?: ListenerMetrics;
+}
+
+export interface ListenerMetrics {
+  command(kind: string, source: CommandSource, outcome: CommandOutcome): void;
+  reply(outcome: ReplyOutcome): void;
 }

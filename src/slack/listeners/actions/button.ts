@@ -49,12 +49,14 @@ export async function readButton(
   const access = checkAccess(deps.access, user.id, channel?.id);
   if (!access.allowed) {
     deps.log.info({ user: user.id, channel: channel?.id }, "refused a button: %s", access.reason);
+    deps.metrics?.command("unknown", "button", "refused");
     await send({ ...renderRefusal(), replace_original: true });
     return undefined;
   }
   const parsed = deps.replies.parse(payload.data.action.value ?? "");
   if (!parsed.ok || !isStatsQuery(parsed.command.query) || parsed.command.public !== shared) {
     const why = parsed.ok ? "does not lead to a report" : "is out of date or was altered";
+    deps.metrics?.command("unknown", "button", "usage");
     await send({
       ...renderErrorMessage(`This button ${why}. Type \`/gluu-stats\` with the month you want instead.`),
       replace_original: true,
@@ -74,6 +76,6 @@ export function buttonListener(shared: boolean, placement: Placement) {
     async (args: ButtonArgs): Promise<void> => {
       const pressed = await readButton(deps, args, shared);
       if (!pressed) return;
-      await deliver(deps, pressed.command, pressed.who, pressed.responseUrl, placement);
+      await deliver(deps, pressed.command, pressed.who, pressed.responseUrl, placement, "button");
     };
 }

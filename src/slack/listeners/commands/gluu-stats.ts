@@ -5,6 +5,7 @@
  */
 
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import type { CommandOutcome } from "../../../metrics/index.js";
 import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
 import { commandSchema } from "../../payloads.js";
@@ -12,10 +13,16 @@ import { deliver, type Placement } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
 export function gluuStatsCommand(deps: ListenerDeps) {
+  // Refusals and usage errors are answered in the ack too: every ack with a message is a reply.
+  const count = (kind: string, outcome: CommandOutcome, answered = outcome !== "answered") => {
+    deps.metrics?.command(kind, "command", outcome);
+    if (answered) deps.metrics?.reply("in_ack");
+  };
   return async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const payload = commandSchema.safeParse(command);
     if (!payload.success) {
       deps.log.warn({ issues: payload.error.issues.length }, "slash command payload failed validation");
+      count("unknown", "usage");
       await ack(
         renderErrorMessage("Slack sent this command in a form the bot does not understand. Try again."),
       );
@@ -25,20 +32,25 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     const access = checkAccess(deps.access, userId, channelId);
     if (!access.allowed) {
       deps.log.info({ user: userId, channel: channelId }, "refused /gluu-stats: %s", access.reason);
+      count("unknown", "refused");
       await ack(renderRefusal());
       return;
     }
     const parsed = deps.replies.parse(text);
     if (!parsed.ok) {
+      count("unknown", "usage");
       await ack(parsed.message);
       return;
     }
+    const { kind } = parsed.command.query;
     const immediate = deps.replies.immediate(parsed.command);
     if (immediate) {
+      count(kind, "answered", true);
       await ack(immediate);
       return;
     }
-    if (parsed.command.query.kind === "post" && !isAdmin(deps.access, userId)) {
+    if (kind === "post" && !isAdmin(deps.access, userId)) {
+      count(kind, "refused");
       await ack(
         renderErrorMessage(
           "Only the admins of this bot (ADMIN_USER_IDS) may post the monthly summary by hand.",
@@ -57,6 +69,7 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     // From the cache: the answer is the ack itself, one exchange instead of two.
     const ready = deps.replies.ready(parsed.command);
     if (ready) {
+      count(kind, "answered", true);
       await ack(placement.answer(ready, false));
       return;
     }

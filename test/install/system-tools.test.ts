@@ -1,6 +1,7 @@
 /**
- * The redis-server check that runs before every test run (test/global-setup.ts): use it, install
- * it (as root, or with a password-less sudo), or stop with one line saying what to install.
+ * The check for redis-server, promtool and kubectl that runs before every test run
+ * (test/global-setup.ts): use each, install it (as root, or with a password-less sudo), or stop
+ * with one line saying what to install.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,25 +9,28 @@ import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type CommandResult,
-  decideRedisServer,
-  ensureRedisServer,
+  decideTool,
+  ensureTool,
   onPath,
-  type RedisMachine,
-} from "../support/redis-server.js";
+  PROMTOOL,
+  REDIS,
+  SYSTEM_TOOLS,
+  type ToolMachine,
+} from "../support/system-tools.js";
 
-const bare: RedisMachine = { redisOnPath: false, aptGetOnPath: true, isRoot: false, sudoUsable: false };
+const bare: ToolMachine = { toolOnPath: false, aptGetOnPath: true, isRoot: false, sudoUsable: false };
 
-describe("decideRedisServer", () => {
+describe("decideTool", () => {
   it("uses a redis-server already on PATH, whoever runs the tests", () => {
     for (const isRoot of [true, false])
       for (const aptGetOnPath of [true, false])
-        expect(decideRedisServer({ ...bare, redisOnPath: true, isRoot, aptGetOnPath })).toEqual({
+        expect(decideTool({ ...bare, toolOnPath: true, isRoot, aptGetOnPath }, REDIS)).toEqual({
           kind: "use",
         });
   });
 
   it("installs with apt-get as root, updating the package lists first", () => {
-    expect(decideRedisServer({ ...bare, isRoot: true })).toEqual({
+    expect(decideTool({ ...bare, isRoot: true }, REDIS)).toEqual({
       kind: "install",
       update: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-qq"],
       install: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "redis-server"],
@@ -35,7 +39,7 @@ describe("decideRedisServer", () => {
   });
 
   it("installs through sudo -n when sudo needs no password", () => {
-    const decision = decideRedisServer({ ...bare, sudoUsable: true });
+    const decision = decideTool({ ...bare, sudoUsable: true }, REDIS);
     expect(decision.kind).toBe("install");
     if (decision.kind !== "install") return;
     expect(decision.update.slice(0, 2)).toEqual(["sudo", "-n"]);
@@ -45,7 +49,7 @@ describe("decideRedisServer", () => {
   });
 
   it("stops with one line naming the command when it cannot install", () => {
-    const decision = decideRedisServer(bare);
+    const decision = decideTool(bare, REDIS);
     expect(decision).toEqual({
       kind: "fail",
       message: "redis-server is needed by the tests: sudo apt-get install -y redis-server",
@@ -54,7 +58,7 @@ describe("decideRedisServer", () => {
 
   it("stops with one line on a machine without apt-get, even as root", () => {
     for (const isRoot of [true, false]) {
-      const decision = decideRedisServer({ ...bare, aptGetOnPath: false, isRoot, sudoUsable: true });
+      const decision = decideTool({ ...bare, aptGetOnPath: false, isRoot, sudoUsable: true }, REDIS);
       expect(decision.kind).toBe("fail");
       if (decision.kind !== "fail") return;
       expect(decision.message).toMatch(
@@ -65,7 +69,7 @@ describe("decideRedisServer", () => {
   });
 });
 
-describe("ensureRedisServer", () => {
+describe("ensureTool", () => {
   const ok: CommandResult = { status: 0, output: "" };
   /** A `run` that succeeds and records what it was asked to run. */
   function recorder(): { ran: string[][]; run: (argv: readonly string[]) => CommandResult } {
@@ -81,7 +85,7 @@ describe("ensureRedisServer", () => {
 
   it("runs nothing when redis-server is there", () => {
     const { ran, run } = recorder();
-    const result = ensureRedisServer({ machine: { ...bare, redisOnPath: true }, run });
+    const result = ensureTool(REDIS, { machine: { ...bare, toolOnPath: true }, run });
     expect(result).toEqual({ ok: true });
     expect(ran).toEqual([]);
   });
@@ -89,7 +93,7 @@ describe("ensureRedisServer", () => {
   it("runs the install commands in order, says so, and checks PATH again", () => {
     const { ran, run } = recorder();
     const logged: string[] = [];
-    const result = ensureRedisServer({
+    const result = ensureTool(REDIS, {
       machine: { ...bare, isRoot: true },
       run,
       installed: () => true,
@@ -108,7 +112,7 @@ describe("ensureRedisServer", () => {
   };
 
   it("stops with one line when the install fails, with its last output line", () => {
-    const result = ensureRedisServer({
+    const result = ensureTool(REDIS, {
       machine: { ...bare, isRoot: true },
       run: (a) => (a.includes("update") ? ok : notFound),
       installed: () => false,
@@ -129,7 +133,7 @@ describe("ensureRedisServer", () => {
         ? { status: 100, output: "E: Failed to fetch http://deb.debian.org/…\n" }
         : notFound;
     };
-    const result = ensureRedisServer({
+    const result = ensureTool(REDIS, {
       machine: { ...bare, isRoot: true },
       run: offline,
       installed: () => false,
@@ -143,7 +147,7 @@ describe("ensureRedisServer", () => {
   });
 
   it("carries on when only the package-list refresh fails", () => {
-    const result = ensureRedisServer({
+    const result = ensureTool(REDIS, {
       machine: { ...bare, isRoot: true },
       run: (a) => (a.includes("update") ? { status: 100, output: "E: offline" } : ok),
       installed: () => true,
@@ -152,7 +156,7 @@ describe("ensureRedisServer", () => {
   });
 
   it("stops when the install ran but redis-server is still not on PATH", () => {
-    const result = ensureRedisServer({
+    const result = ensureTool(REDIS, {
       machine: { ...bare, isRoot: true },
       run: () => ok,
       installed: () => false,
@@ -166,12 +170,32 @@ describe("ensureRedisServer", () => {
 
   it("returns the decision's line without running anything when it cannot install", () => {
     const { ran, run } = recorder();
-    const result = ensureRedisServer({ machine: bare, run });
+    const result = ensureTool(REDIS, { machine: bare, run });
     expect(result).toEqual({
       ok: false,
       message: "redis-server is needed by the tests: sudo apt-get install -y redis-server",
     });
     expect(ran).toEqual([]);
+  });
+});
+
+describe("the other tools", () => {
+  it("installs promtool from Debian's prometheus package, and names both in the line", () => {
+    const decision = decideTool({ ...bare, isRoot: true }, PROMTOOL);
+    expect(decision).toMatchObject({ kind: "install", shown: "apt-get install -y prometheus" });
+    if (decision.kind === "install") expect(decision.install.at(-1)).toBe("prometheus");
+    expect(decideTool(bare, PROMTOOL)).toEqual({
+      kind: "fail",
+      message: "promtool is needed by the tests: sudo apt-get install -y prometheus",
+    });
+  });
+
+  it("checks every tool the tests run, redis-server, promtool and kubectl", () => {
+    expect(SYSTEM_TOOLS.map((t) => `${t.binary}:${t.package}`)).toEqual([
+      "redis-server:redis-server",
+      "promtool:prometheus",
+      "kubectl:kubernetes-client",
+    ]);
   });
 });
 

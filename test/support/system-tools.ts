@@ -1,25 +1,36 @@
 /**
- * Makes sure the tests have a redis-server before any test file runs (called from vitest's
- * globalSetup): the Redis store, coordinator and replica tests start a real one (support/redis.ts).
- * Missing, it is installed the way .ci/run does (apt-get as root, or through `sudo -n` when that
- * works without a password); where neither is possible the run stops at once with one line
- * saying what to install. Nothing is skipped: a skipped Redis suite would hide that the
- * exactly-once guarantees went untested.
+ * Makes sure the tests have the system programs they run before any test file runs (called from
+ * vitest's globalSetup): redis-server (the Redis store, coordinator and replica tests start a
+ * real one, support/redis.ts), promtool (checks /metrics) and kubectl (renders the Kubernetes
+ * manifests). Missing, each is installed the way .ci/run does (apt-get as root, or through
+ * `sudo -n` when that works without a password); where neither is possible the run stops at
+ * once with one line saying what to install. Nothing is skipped: a skipped Redis suite would
+ * hide that the exactly-once guarantees went untested.
  *
- * `decideRedisServer` is the pure decision, tested in test/install/redis-server.test.ts;
- * `ensureRedisServer` gathers its inputs from the machine and carries it out. Not a test file.
+ * `decideTool` is the pure decision, tested in test/install/system-tools.test.ts; `ensureTool`
+ * gathers its inputs from the machine and carries it out. Not a test file.
  */
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
-export const REDIS_PACKAGE = "redis-server";
-const APT_INSTALL = `apt-get install -y ${REDIS_PACKAGE}`;
+/** A program the tests run, and the Debian package that has it. */
+export interface SystemTool {
+  readonly binary: string;
+  readonly package: string;
+}
+
+export const REDIS: SystemTool = { binary: "redis-server", package: "redis-server" };
+export const PROMTOOL: SystemTool = { binary: "promtool", package: "prometheus" };
+export const KUBECTL: SystemTool = { binary: "kubectl", package: "kubernetes-client" };
+export const SYSTEM_TOOLS: readonly SystemTool[] = [REDIS, PROMTOOL, KUBECTL];
+
+const aptInstall = (tool: SystemTool) => `apt-get install -y ${tool.package}`;
 
 /** What the machine offers, as seen by `probeMachine`. */
-export interface RedisMachine {
-  /** redis-server is an executable on PATH. */
-  readonly redisOnPath: boolean;
+export interface ToolMachine {
+  /** The tool is an executable on PATH. */
+  readonly toolOnPath: boolean;
   /** apt-get is an executable on PATH (Debian, Ubuntu and derivatives). */
   readonly aptGetOnPath: boolean;
   /** The tests run as root (uid 0). */
@@ -28,7 +39,7 @@ export interface RedisMachine {
   readonly sudoUsable: boolean;
 }
 
-export type RedisDecision =
+export type ToolDecision =
   | { readonly kind: "use" }
   /**
    * Refresh the package lists (not fatal when it fails: the lists on disk may do), install, then
@@ -43,27 +54,30 @@ export type RedisDecision =
   /** Stop the run with this one line. */
   | { readonly kind: "fail"; readonly message: string };
 
-/** The one line a run without redis-server stops with. */
-export function neededLine(how: string): string {
-  return `${REDIS_PACKAGE} is needed by the tests: ${how}`;
+/** The one line a run without the tool stops with. */
+export function neededLine(how: string, tool: SystemTool = REDIS): string {
+  return `${tool.binary} is needed by the tests: ${how}`;
 }
 
-export function decideRedisServer(machine: RedisMachine): RedisDecision {
-  if (machine.redisOnPath) return { kind: "use" };
+export function decideTool(machine: ToolMachine, tool: SystemTool): ToolDecision {
+  if (machine.toolOnPath) return { kind: "use" };
   if (!machine.aptGetOnPath)
     return {
       kind: "fail",
-      message: neededLine(`install Redis with your package manager (Debian/Ubuntu: ${APT_INSTALL})`),
+      message: neededLine(
+        `install ${tool.package} with your package manager (Debian/Ubuntu: ${aptInstall(tool)})`,
+        tool,
+      ),
     };
   const prefix = machine.isRoot ? [] : machine.sudoUsable ? ["sudo", "-n"] : undefined;
-  if (!prefix) return { kind: "fail", message: neededLine(`sudo ${APT_INSTALL}`) };
+  if (!prefix) return { kind: "fail", message: neededLine(`sudo ${aptInstall(tool)}`, tool) };
   // `env` carries DEBIAN_FRONTEND through sudo, which resets the environment.
   const apt = [...prefix, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"];
   return {
     kind: "install",
     update: [...apt, "update", "-qq"],
-    install: [...apt, "install", "-y", "-qq", REDIS_PACKAGE],
-    shown: `${prefix.length > 0 ? "sudo -n " : ""}${APT_INSTALL}`,
+    install: [...apt, "install", "-y", "-qq", tool.package],
+    shown: `${prefix.length > 0 ? "sudo -n " : ""}${aptInstall(tool)}`,
   };
 }
 
@@ -81,17 +95,17 @@ export function onPath(name: string, path: string | undefined = process.env.PATH
   return false;
 }
 
-export function probeMachine(): RedisMachine {
+export function probeMachine(tool: SystemTool): ToolMachine {
   const isRoot = process.getuid?.() === 0;
-  const redisOnPath = onPath(REDIS_PACKAGE);
-  const aptGetOnPath = !redisOnPath && onPath("apt-get");
+  const toolOnPath = onPath(tool.binary);
+  const aptGetOnPath = !toolOnPath && onPath("apt-get");
   const sudoUsable =
-    !redisOnPath &&
+    !toolOnPath &&
     aptGetOnPath &&
     !isRoot &&
     onPath("sudo") &&
     spawnSync("sudo", ["-n", "true"], { stdio: "ignore", timeout: 10_000 }).status === 0;
-  return { redisOnPath, aptGetOnPath, isRoot, sudoUsable };
+  return { toolOnPath, aptGetOnPath, isRoot, sudoUsable };
 }
 
 /** The last non-empty line of a command's output, to say why an install failed. */
@@ -122,9 +136,9 @@ function runCommand(argv: readonly string[]): CommandResult {
 }
 
 export interface EnsureDeps {
-  readonly machine: RedisMachine;
+  readonly machine: ToolMachine;
   readonly run: (argv: readonly string[]) => CommandResult;
-  /** Whether redis-server is on PATH now (after an install). */
+  /** Whether the tool is on PATH now (after an install). */
   readonly installed: () => boolean;
   readonly log: (line: string) => void;
 }
@@ -138,17 +152,18 @@ function failure(argv: readonly string[], result: CommandResult): string {
 }
 
 /**
- * Makes sure redis-server is on PATH, installing it first when it can. Returns the one line to
- * stop the run with when it is not.
+ * Makes sure the tool is on PATH, installing it first when it can. Returns the one line to stop
+ * the run with when it is not.
  */
-export function ensureRedisServer(
+export function ensureTool(
+  tool: SystemTool,
   deps: Partial<EnsureDeps> = {},
 ): { ok: true } | { ok: false; message: string } {
-  const { run = runCommand, installed = () => onPath(REDIS_PACKAGE), log = () => {} } = deps;
-  const decision = decideRedisServer(deps.machine ?? probeMachine());
+  const { run = runCommand, installed = () => onPath(tool.binary), log = () => {} } = deps;
+  const decision = decideTool(deps.machine ?? probeMachine(tool), tool);
   if (decision.kind === "use") return { ok: true };
   if (decision.kind === "fail") return { ok: false, message: decision.message };
-  log(`${REDIS_PACKAGE} is not installed; installing it for the tests: ${decision.shown}`);
+  log(`${tool.binary} is not installed; installing it for the tests: ${decision.shown}`);
   const update = run(decision.update);
   const install = run(decision.install);
   if (install.status !== 0) {
@@ -156,9 +171,12 @@ export function ensureRedisServer(
       ...(update.status === 0 ? [] : [failure(decision.update, update)]),
       failure(decision.install, install),
     ];
-    return { ok: false, message: neededLine(`${decision.shown} (tried it: ${tried.join("; ")})`) };
+    return { ok: false, message: neededLine(`${decision.shown} (tried it: ${tried.join("; ")})`, tool) };
   }
   if (!installed())
-    return { ok: false, message: neededLine(`${decision.shown} ran, but redis-server is still not on PATH`) };
+    return {
+      ok: false,
+      message: neededLine(`${decision.shown} ran, but ${tool.binary} is still not on PATH`, tool),
+    };
   return { ok: true };
 }
