@@ -133,16 +133,39 @@ export function shortMonthLabel(m: Month): string {
 export const MONTH_NAME_LIST: readonly string[] = MONTH_NAMES;
 
 /**
+ * Every command asks for "now", and Intl's formatToParts is the costliest step of parsing one.
+ * Offsets in use are whole minutes (multiples of 15), so months and days begin on a minute
+ * boundary and the answer for one minute is the answer for all of it: each zone keeps its last.
+ */
+function perMinute<T>(
+  memo: Map<string, { readonly minute: number; readonly value: T }>,
+  ms: number,
+  timeZone: string,
+  compute: () => T,
+): T {
+  const minute = Math.floor(ms / 60_000);
+  const last = memo.get(timeZone);
+  if (last?.minute === minute) return last.value;
+  const value = compute();
+  memo.set(timeZone, { minute, value });
+  return value;
+}
+
+const lastMonth = new Map<string, { readonly minute: number; readonly value: Month }>();
+const lastProgress = new Map<string, { readonly minute: number; readonly value: MonthProgress }>();
+
+/**
  * The month an instant falls in, as seen in an IANA time zone. "Current month" is a business
  * notion: a team in Auckland reading its figures at 08:00 on the 1st expects the new month.
  */
 export function monthAt(instant: Date | number, timeZone = "UTC"): Month {
-  const parts = dateFormat(timeZone, false).formatToParts(
-    typeof instant === "number" ? new Date(instant) : instant,
-  );
-  const year = Number(parts.find((p) => p.type === "year")?.value);
-  const m = Number(parts.find((p) => p.type === "month")?.value);
-  return month(year, m);
+  const ms = typeof instant === "number" ? instant : instant.getTime();
+  return perMinute(lastMonth, ms, timeZone, () => {
+    const parts = dateFormat(timeZone, false).formatToParts(new Date(ms));
+    const year = Number(parts.find((p) => p.type === "year")?.value);
+    const m = Number(parts.find((p) => p.type === "month")?.value);
+    return month(year, m);
+  });
 }
 
 /** How far into its month an instant is, in a time zone: "day 2 of 31". */
@@ -157,9 +180,11 @@ export function daysInMonth(m: Month): number {
 }
 
 export function monthProgressAt(instant: number, timeZone = "UTC"): MonthProgress {
-  const parts = dateFormat(timeZone, true).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return { day: get("day"), days: daysInMonth({ year: get("year"), month: get("month") }) };
+  return perMinute(lastProgress, instant, timeZone, () => {
+    const parts = dateFormat(timeZone, true).formatToParts(new Date(instant));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    return { day: get("day"), days: daysInMonth({ year: get("year"), month: get("month") }) };
+  });
 }
 
 // Building an Intl.DateTimeFormat costs far more than using one; every command needs several.

@@ -18,6 +18,7 @@ import {
   monthKey,
   monthLabel,
   monthName,
+  monthProgressAt,
   monthRange,
   monthStartUtc,
   monthsBetween,
@@ -326,5 +327,59 @@ describe("isValidTimeZone", () => {
 
   it.each(["", "Mars/Olympus_Mons", "Not a zone", "Europe/"])("refuses %j", (tz) => {
     expect(isValidTimeZone(tz)).toBe(false);
+  });
+});
+
+describe("monthAt and monthProgressAt reuse their answer within a minute", () => {
+  const zones = [
+    "UTC",
+    "Europe/Berlin",
+    "America/St_Johns",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+  ];
+  const fresh = (ms: number, timeZone: string) => {
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+    }).formatToParts(new Date(ms));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    return { year: get("year"), month: get("month"), day: get("day") };
+  };
+  it("agree with Intl for any instant, asked in any order, around month starts in odd offsets too", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(...zones),
+            // Instants near the start of a month (where a stale answer would show) and anywhere.
+            fc.oneof(
+              fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+              fc
+                .tuple(fc.integer({ min: 0, max: 119 }), fc.integer({ min: -36, max: 36 }))
+                .map(([i, h]) => Date.UTC(2020, i, 1) + h * 15 * 60_000 + (i % 60) * 1000),
+            ),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (asks) => {
+          for (const [tz, ms] of asks) {
+            const want = fresh(ms, tz);
+            expect(monthAt(ms, tz)).toEqual({ year: want.year, month: want.month });
+            expect(monthProgressAt(ms, tz).day).toBe(want.day);
+          }
+        },
+      ),
+    );
+  });
+
+  it("a second just before and just after a month starts in Kathmandu (+05:45) are different months", () => {
+    const start = Date.UTC(2026, 11, 31, 18, 15); // 2027-01-01 00:00 in Asia/Kathmandu
+    expect(monthAt(start - 1000, "Asia/Kathmandu")).toEqual({ year: 2026, month: 12 });
+    expect(monthAt(start, "Asia/Kathmandu")).toEqual({ year: 2027, month: 1 });
+    expect(monthAt(start - 1000, "Asia/Kathmandu")).toEqual({ year: 2026, month: 12 });
   });
 });

@@ -7,13 +7,13 @@
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { errorText } from "../errors/index.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
 import type { StoreHealthState } from "../state/index.js";
 import { slackClientOptions } from "./client.js";
-import { guardReceiver } from "./http-guard.js";
+import { guardedReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
 import {
@@ -102,15 +102,17 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
 
   let app: App;
   if (opts.mode.kind === "http") {
-    const receiver = new HTTPReceiver({
-      signingSecret: opts.mode.signingSecret,
-      logger: common.logger,
-      logLevel: common.logLevel,
-      customRoutes: routes,
-      // Acks go out the moment a listener calls ack(); the reply follows via response_url.
-      processBeforeResponse: false,
-    });
-    guardReceiver(receiver, { signingSecret: opts.mode.signingSecret, path: "/slack/events", log: opts.log });
+    const receiver = guardedReceiver(
+      {
+        signingSecret: opts.mode.signingSecret,
+        logger: common.logger,
+        logLevel: common.logLevel,
+        customRoutes: routes,
+        // Acks go out the moment a listener calls ack(); the reply follows via response_url.
+        processBeforeResponse: false,
+      },
+      { path: "/slack/events", log: opts.log },
+    );
     app = new App({ ...common, receiver });
   } else {
     const quiet = connectionLogger(logger, (text) => connection?.noteCause(text));
