@@ -5,6 +5,10 @@
  * channel. Each request is recognised by its identity in the payload and answered once; the
  * record of what was seen lives for a few minutes, in Redis when configured so that replicas
  * share it.
+ *
+ * One exception: an answer sent as the body of the ack. Slack re-sends only a request whose ack
+ * it did not get in time, and an answer in a lost ack reached nobody (not even the channel, for
+ * `public`), so such a request is answered again.
  */
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { Redis } from "ioredis";
@@ -36,17 +40,28 @@ export function requestIdentity(body: unknown): string | undefined {
 export interface SeenRequests {
   /** True the first time `id` is seen within the window, false for every re-delivery. */
   firstTime(id: string): Promise<boolean>;
+  /** Notes that `id` was answered in its ack, so a re-delivery of it is answered again. */
+  answeredInAck(id: string): Promise<void>;
+  wasAnsweredInAck(id: string): Promise<boolean>;
 }
 
+type Seen = "seen" | "ack";
+
 export class MemorySeenRequests implements SeenRequests {
-  private readonly seen: LRUCache<string, true>;
+  private readonly seen: LRUCache<string, Seen>;
   constructor(ttlMs = SEEN_TTL_MS, max = 50_000) {
     this.seen = new LRUCache({ max, ttl: ttlMs });
   }
   async firstTime(id: string): Promise<boolean> {
     if (this.seen.has(id)) return false;
-    this.seen.set(id, true);
+    this.seen.set(id, "seen");
     return true;
+  }
+  async answeredInAck(id: string): Promise<void> {
+    if (this.seen.has(id)) this.seen.set(id, "ack", { noUpdateTTL: true });
+  }
+  async wasAnsweredInAck(id: string): Promise<boolean> {
+    return this.seen.get(id) === "ack";
   }
 }
 
@@ -57,7 +72,7 @@ export class MemorySeenRequests implements SeenRequests {
 export class RedisSeenRequests implements SeenRequests {
   private readonly local: MemorySeenRequests;
   constructor(
-    private readonly redis: Pick<Redis, "set">,
+    private readonly redis: Pick<Redis, "set" | "get">,
     private readonly isDown: () => boolean = () => false,
     private readonly ttlMs = SEEN_TTL_MS,
     private readonly prefix = "gluu-stats:seen:",
@@ -70,7 +85,21 @@ export class RedisSeenRequests implements SeenRequests {
     if (this.isDown()) return true;
     return (await this.redis.set(`${this.prefix}${id}`, "1", "PX", this.ttlMs, "NX")) === "OK";
   }
+  async answeredInAck(id: string): Promise<void> {
+    await this.local.answeredInAck(id);
+    if (this.isDown()) return;
+    // XX: only a record this window holds; KEEPTTL: the window does not grow.
+    await this.redis.set(`${this.prefix}${id}`, "ack", "KEEPTTL", "XX");
+  }
+  async wasAnsweredInAck(id: string): Promise<boolean> {
+    if (await this.local.wasAnsweredInAck(id)) return true;
+    if (this.isDown()) return false;
+    return (await this.redis.get(`${this.prefix}${id}`)) === "ack";
+  }
 }
+
+/** Set in the context of a first delivery: the listener calls it after an ack carrying the answer. */
+export const ANSWERED_IN_ACK = "gluuStatsAnsweredInAck";
 
 /** How long the check may take before the request is answered anyway: Slack's ack is due in 3 s. */
 export const SEEN_CHECK_MS = 300;
@@ -94,10 +123,23 @@ export function answerOnce(seen: SeenRequests, log: Logger): Middleware<AnyMiddl
       log.warn({ err: errorText(err) }, "could not check for a re-sent request; answering it");
     }
     if (first) {
+      args.context[ANSWERED_IN_ACK] = () =>
+        seen.answeredInAck(id).catch((err: unknown) => {
+          log.warn({ err: errorText(err) }, "could not note an answer sent in the ack");
+        });
       await args.next();
       return;
     }
     const { retryNum, retryReason } = args.context;
+    if (await within(seen.wasAnsweredInAck(id), SEEN_CHECK_MS, false).catch(() => false)) {
+      // Its answer went in an ack Slack never got: nobody saw it, so it is answered again.
+      log.info(
+        { retryNum, retryReason },
+        "answering a re-sent request again: its first answer was in a lost ack",
+      );
+      await args.next();
+      return;
+    }
     log.info({ retryNum, retryReason }, "ignored a re-sent request already answered");
     if ("ack" in args && typeof args.ack === "function") await (args.ack as () => Promise<void>)();
   };

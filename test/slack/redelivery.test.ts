@@ -37,6 +37,19 @@ describe("MemorySeenRequests", () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(await seen.firstTime("a")).toBe(true);
   });
+
+  it("remembers an answer sent in the ack only for a request it has seen, within the window", async () => {
+    const seen = new MemorySeenRequests(60);
+    await seen.answeredInAck("never-seen");
+    expect(await seen.wasAnsweredInAck("never-seen")).toBe(false);
+    expect(await seen.firstTime("a")).toBe(true);
+    expect(await seen.wasAnsweredInAck("a")).toBe(false);
+    await seen.answeredInAck("a");
+    expect(await seen.wasAnsweredInAck("a")).toBe(true);
+    expect(await seen.firstTime("a")).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await seen.wasAnsweredInAck("a")).toBe(false);
+  });
 });
 
 describe("RedisSeenRequests", () => {
@@ -54,6 +67,22 @@ describe("RedisSeenRequests", () => {
     const answers = await Promise.all([first.firstTime("trigger:x"), second.firstTime("trigger:x")]);
     expect(answers.filter(Boolean)).toHaveLength(1);
     expect(await a.pttl("gluu-stats:seen:trigger:x")).toBeGreaterThan(4 * 60_000);
+  });
+
+  it("tells every replica that a request was answered in its ack, without lengthening the window", async () => {
+    const a = new Redis(redis().url);
+    const b = new Redis(redis().url);
+    clients.push(a, b);
+    const [first, second] = [new RedisSeenRequests(a), new RedisSeenRequests(b)];
+    await first.answeredInAck("trigger:unseen");
+    expect(await a.exists("gluu-stats:seen:trigger:unseen")).toBe(0);
+    expect(await first.firstTime("trigger:y")).toBe(true);
+    const ttl = await a.pttl("gluu-stats:seen:trigger:y");
+    expect(await second.wasAnsweredInAck("trigger:y")).toBe(false);
+    await first.answeredInAck("trigger:y");
+    expect(await second.wasAnsweredInAck("trigger:y")).toBe(true);
+    expect(await a.pttl("gluu-stats:seen:trigger:y")).toBeLessThanOrEqual(ttl);
+    expect(await second.firstTime("trigger:y")).toBe(false);
   });
 });
 
@@ -80,16 +109,21 @@ describe("over HTTP", () => {
     expect(h.logs.grep("ignored a re-sent request already answered")).toHaveLength(2);
   });
 
-  it("a public answer re-sent appears once in the channel", async () => {
-    // After the test above the trend is cached, so the answer rides in the first ack.
+  it("an answer that rode in a lost ack is answered again in the re-sent request's ack", async () => {
+    // After the test above the trend is cached, so the answer rides in the first ack. Slack
+    // re-sends only when that ack did not reach it in time, and then it shows nothing of it:
+    // before, the re-sent request got an empty ack and the user saw no answer at all.
     const url = h.double.responseUrl();
     const body = slashCommandBody({ text: "trend public", response_url: url, trigger_id: "111.222.public" });
     const first = await sendSignedCommand(h.endpoint, SIGNING_SECRET, body);
     const again = await sendSignedCommand(h.endpoint, SIGNING_SECRET, body, retry);
     expect(JSON.parse(first.body)).toMatchObject({ response_type: "in_channel" });
-    expect(again).toMatchObject({ status: 200, body: "" });
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.body)).toEqual(JSON.parse(first.body));
     await new Promise((r) => setTimeout(r, 200));
+    // Slack keeps only the ack it waited for, so the channel sees one answer; none went by response_url.
     expect(h.postsAt(new URL(url).pathname)).toEqual([]);
+    expect(h.logs.grep("its first answer was in a lost ack")).toHaveLength(1);
   });
 
   it("a public answer that needs the server, re-sent, is posted once", async () => {
@@ -158,5 +192,18 @@ describe("in Socket Mode", () => {
     await h.reply(path);
     await new Promise((r) => setTimeout(r, 200));
     expect(h.postsAt(path)).toHaveLength(1);
+  });
+
+  it("an answer whose ack was lost is in the re-sent envelope's ack", async () => {
+    // The trend is cached after the test above: its answer rides in the ack.
+    const url = h.double.responseUrl();
+    const send = () =>
+      h.double.socket.sendSlashCommand({ text: "trend", response_url: url, trigger_id: "333.444.lost-ack" });
+    const first = await send();
+    const again = await send();
+    expect(first).toMatchObject({ blocks: expect.any(Array) });
+    expect(again).toEqual(first);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.postsAt(new URL(url).pathname)).toEqual([]);
   });
 });

@@ -82,7 +82,8 @@ export function commandArgs(
   const ack = async (message?: unknown) => {
     f.acks.push(message);
   };
-  return { command, body: command, payload: command, ack } as unknown as CommandArgs;
+  // Bolt always gives a listener a context (the middleware before it writes to it).
+  return { command, body: command, payload: command, ack, context: {} } as unknown as CommandArgs;
 }
 
 export function actionArgs(f: Fake, actionId: string, value: string, userId = USER): ActionArgs {
@@ -97,7 +98,7 @@ export function actionArgs(f: Fake, actionId: string, value: string, userId = US
   const ack = async (message?: unknown) => {
     f.acks.push(message);
   };
-  return { body, action, payload: action, ack } as unknown as ActionArgs;
+  return { body, action, payload: action, ack, context: {} } as unknown as ActionArgs;
 }
 
 export const textOf = (m: unknown): string => String((m as { text?: unknown } | undefined)?.text);

@@ -9,6 +9,7 @@ import type { CommandOutcome } from "../../../metrics/index.js";
 import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
 import { commandSchema } from "../../payloads.js";
+import { ANSWERED_IN_ACK } from "../../redelivery.js";
 import { deliver, type Placement } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
@@ -18,7 +19,7 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     deps.metrics?.command(kind, "command", outcome);
     if (answered) deps.metrics?.reply("in_ack");
   };
-  return async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, ack, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const payload = commandSchema.safeParse(command);
     if (!payload.success) {
       deps.log.warn({ issues: payload.error.issues.length }, "slash command payload failed validation");
@@ -71,6 +72,9 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     if (ready) {
       count(kind, "answered", true);
       await ack(placement.answer(ready, false));
+      // A re-delivery of this request means the ack was lost: it will be answered again.
+      const noted = context[ANSWERED_IN_ACK];
+      if (typeof noted === "function") await (noted as () => Promise<void>)();
       return;
     }
     await ack();
