@@ -125,6 +125,7 @@ export async function startServer(
     timeZone: env.REPORT_TZ,
     now,
     log,
+    ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     extra:
       state && monthly
         ? {

@@ -26,6 +26,8 @@ export interface AnswerDeps {
   readonly host: string;
   readonly timeZone: string;
   readonly now: () => number;
+  /** GLUU_MAU_LIMIT: every answer shows usage against it. */
+  readonly licensedMau?: number;
 }
 
 function contextOf(deps: AnswerDeps): ViewContext {
@@ -35,6 +37,7 @@ function contextOf(deps: AnswerDeps): ViewContext {
     timeZone: deps.timeZone,
     currentMonth: monthAt(now, deps.timeZone),
     progress: monthProgressAt(now, deps.timeZone),
+    ...(deps.licensedMau !== undefined ? { licensedMau: deps.licensedMau } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from "../months.js";
 import {
   billingExport,
+  licenseUsage,
   monthChange,
   type SeriesInput,
   seriesSummary,
@@ -57,9 +58,12 @@ export function monthView(input: MonthViewInput, source: Source): MonthView {
     current: input.current,
     ...(input.current && input.progress ? { progress: input.progress } : {}),
     ...(stats ? { stats, tokens: tokenTotals(stats) } : {}),
+    ...(stats && source.licensedMau !== undefined
+      ? { usage: licenseUsage(stats.mau, source.licensedMau) }
+      : {}),
     ...(previous ? { previous } : {}),
     ...(change ? { change } : {}),
-    summary: seriesSummary([month], result, input.current ? month : undefined),
+    summary: seriesSummary([month], result, input.current ? month : undefined, source.licensedMau),
     ...(input.buttons ? { buttons: input.buttons } : {}),
   };
 }
@@ -80,7 +84,7 @@ export function seriesView(input: SeriesViewInput, source: Source): SeriesView {
     ...source,
     series: input.series,
     title: input.title,
-    summary: seriesSummary(input.months, input.result, input.inProgress),
+    summary: seriesSummary(input.months, input.result, input.inProgress, source.licensedMau),
     ...(input.share ? { share: input.share } : {}),
   };
 }
@@ -93,7 +97,7 @@ export function exportView(
     kind: "export",
     ...source,
     export: billingExport(input.months, input.result),
-    summary: seriesSummary(input.months, input.result),
+    summary: seriesSummary(input.months, input.result, undefined, source.licensedMau),
     ...(input.share ? { share: input.share } : {}),
   };
 }
@@ -105,11 +109,18 @@ export interface ViewContext {
   readonly currentMonth: Month;
   /** How far the month in progress is. */
   readonly progress: MonthProgress;
+  /** GLUU_MAU_LIMIT, when configured. */
+  readonly licensedMau?: number;
 }
 
 /** The view of an answer; a shared (public) answer has no buttons. */
 export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View {
-  const source: Source = { host: ctx.host, fetchedAt: a.result.fetchedAt, timeZone: ctx.timeZone };
+  const source: Source = {
+    host: ctx.host,
+    fetchedAt: a.result.fetchedAt,
+    timeZone: ctx.timeZone,
+    ...(ctx.licensedMau !== undefined ? { licensedMau: ctx.licensedMau } : {}),
+  };
   const interactive = !command.public;
   switch (a.kind) {
     case "month": {
@@ -156,12 +167,18 @@ export interface SummaryInput {
   readonly result: StatResult;
   readonly host: string;
   readonly timeZone: string;
+  readonly licensedMau?: number;
 }
 
 /** The monthly summary post of a closed month. */
 export function monthlySummaryView(input: SummaryInput): MonthlySummaryView {
   const { month, result } = input;
-  const source: Source = { host: input.host, fetchedAt: result.fetchedAt, timeZone: input.timeZone };
+  const source: Source = {
+    host: input.host,
+    fetchedAt: result.fetchedAt,
+    timeZone: input.timeZone,
+    ...(input.licensedMau !== undefined ? { licensedMau: input.licensedMau } : {}),
+  };
   // Only a label and a lookup, never fetched: it may lie before the first supported month.
   const lastYear: Month = { year: month.year - 1, month: month.month };
   const trendMonths = monthRange(monthsBack(month, 11), month);

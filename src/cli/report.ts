@@ -49,6 +49,7 @@ export async function report(
       host: stack.client.host,
       timeZone,
       now: Date.now,
+      ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     });
     out(renderView(view, format));
     return 0;

@@ -66,6 +66,8 @@ export const envSchema = z.object({
   GLUU_TIMEOUT_MS: positiveInt(100, 600_000).default(15_000),
   GLUU_MAX_BODY_BYTES: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
   GLUU_CLOSE_GRACE_MIN: positiveInt(0, 7 * 24 * 60).default(120),
+  /** The licensed monthly active users: every answer shows usage against it. */
+  GLUU_MAU_LIMIT: positiveInt(1, 1_000_000_000).optional(),
 
   SLACK_BOT_TOKEN: z
     .string()

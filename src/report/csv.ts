@@ -44,7 +44,8 @@ function record(cells: readonly string[]): string {
 
 /**
  * One row per month: `month,status,mau,tokens_total,access_token,id_token,refresh_token,uma_token`
- * and, after those, a column per other token kind any month reports (sorted by name).
+ * and, after those, a column per other token kind any month reports (sorted by name); with a
+ * licensed limit (GLUU_MAU_LIMIT), `licensed_mau,licensed_percent` last.
  */
 export function renderCsv(rows: readonly SeriesRow[]): string {
   const totals = rows.map((r) => (r.stats ? tokenTotals(r.stats) : undefined));
@@ -55,11 +56,23 @@ export function renderCsv(rows: readonly SeriesRow[]): string {
     ),
   ].sort();
   const kinds = [...standard, ...extra];
-  let out = record(["month", "status", "mau", "tokens_total", ...kinds.map(csvText)]);
+  const limit = rows.find((r) => r.usage)?.usage?.limit;
+  const licensed = (r: SeriesRow) =>
+    limit === undefined
+      ? []
+      : [csvNumber(limit), r.usage ? csvNumber(Math.round(r.usage.percent * 10) / 10) : ""];
+  let out = record([
+    "month",
+    "status",
+    "mau",
+    "tokens_total",
+    ...kinds.map(csvText),
+    ...(limit === undefined ? [] : ["licensed_mau", "licensed_percent"]),
+  ]);
   rows.forEach((r, i) => {
     const t = totals[i];
     if (!r.stats || !t) {
-      out += record([isoMonth(r.month), "no data", "", "", ...kinds.map(() => "")]);
+      out += record([isoMonth(r.month), "no data", "", "", ...kinds.map(() => ""), ...licensed(r)]);
       return;
     }
     const byKind = new Map(t.kinds.map((k) => [k.kind, k.count]));
@@ -69,6 +82,7 @@ export function renderCsv(rows: readonly SeriesRow[]): string {
       csvNumber(r.stats.mau),
       csvNumber(t.total),
       ...kinds.map((k) => csvNumber(byKind.get(k) ?? 0)),
+      ...licensed(r),
     ]);
   });
   return out;

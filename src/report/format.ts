@@ -5,7 +5,7 @@
  * terminal and an auditor's spreadsheet, whatever machine renders them.
  */
 import { monthLabel } from "../months.js";
-import type { Change, Direction } from "./summary.js";
+import type { Change, Direction, LicenseUsage } from "./summary.js";
 import type { MonthView } from "./view.js";
 
 const COUNT_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0, useGrouping: true });
@@ -56,6 +56,20 @@ export function formatPercent(percent: number, options: { readonly signed?: bool
   const value = rounded === 0 ? 0 : rounded;
   const body = Math.abs(value) >= GROUPED_LIMIT ? value.toExponential(1) : PERCENT_FORMAT.format(value);
   return `${options.signed && value > 0 ? "+" : ""}${body}%`;
+}
+
+/**
+ * "81 %" of the licensed limit: rounded down, so a month under the limit never reads as 100 %
+ * (being over is said in words, see formatUsage).
+ */
+export function formatUsagePercent(usage: LicenseUsage): string {
+  return `${Math.floor(usage.percent)} %`;
+}
+
+/** "8,123 MAU = 81 % of the licensed 10,000", and "over" when it is. */
+export function formatUsage(mau: number, usage: LicenseUsage): string {
+  const line = `${formatCount(mau)} MAU = ${formatUsagePercent(usage)} of the licensed ${formatCount(usage.limit)}`;
+  return usage.over ? `${line}: over the limit` : line;
 }
 
 /** The arrow shown before a change; `=` rather than an arrow so "flat" never reads as a trend. */

@@ -33,6 +33,9 @@ export function renderJson(summary: SeriesSummary, meta: JsonMeta = {}): string 
       hasData: r.stats !== undefined,
       inProgress: r.inProgress === true,
       mau: r.stats?.mau ?? null,
+      ...(summary.limit !== undefined
+        ? { licensedPercent: r.usage?.percent ?? null, overLicensed: r.usage?.over ?? null }
+        : {}),
       change: r.change
         ? { absolute: r.change.absolute, percent: r.change.percent ?? null, direction: r.change.direction }
         : null,
@@ -48,6 +51,9 @@ export function renderJson(summary: SeriesSummary, meta: JsonMeta = {}): string 
     averageOver: "months with data",
     maximum: summary.maximum ? { month: isoMonth(summary.maximum.month), mau: summary.maximum.mau } : null,
     withData: summary.withData,
+    ...(summary.limit !== undefined
+      ? { licensedMau: summary.limit, overLicensed: (summary.overLimit ?? []).map(isoMonth) }
+      : {}),
   };
   return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -23,8 +23,23 @@ export interface Change {
 /** What a series is computed from: the stat client's result without its fetch time. */
 export type SeriesInput = Pick<StatResult, "months" | "noData">;
 
+/** MAU against the licensed limit (GLUU_MAU_LIMIT): what Gluu bills on. */
+export interface LicenseUsage {
+  readonly limit: number;
+  /** MAU in percent of the limit (81.2 means 81.2 %). */
+  readonly percent: number;
+  /** Strictly more MAU than licensed. */
+  readonly over: boolean;
+}
+
+export function licenseUsage(mau: number, limit: number): LicenseUsage {
+  return { limit, percent: (mau / limit) * 100, over: mau > limit };
+}
+
 export interface SeriesRow {
   readonly month: Month;
+  /** Against the licensed limit, when one is configured and the month has data. */
+  readonly usage?: LicenseUsage;
   /** Absent when the server has no data for the month: "no data", never zero. */
   readonly stats?: MonthStats;
   /**
@@ -50,6 +65,10 @@ export interface SeriesSummary {
   readonly maximum?: MonthPeak;
   /** How many rows have data: the denominator of `average`. */
   readonly withData: number;
+  /** The licensed limit, when configured; rows then carry their usage. */
+  readonly limit?: number;
+  /** Months over the limit, in calendar order (empty when none or no limit). */
+  readonly overLimit?: readonly Month[];
 }
 
 /**
@@ -113,6 +132,7 @@ export function seriesSummary(
   months: readonly Month[],
   result: SeriesInput,
   inProgress?: Month,
+  limit?: number,
 ): SeriesSummary {
   const byKey = statsByKey(result);
   const rows: SeriesRow[] = [];
@@ -126,6 +146,7 @@ export function seriesSummary(
     rows.push({
       month: m,
       ...(stats ? { stats } : {}),
+      ...(stats && limit !== undefined ? { usage: licenseUsage(stats.mau, limit) } : {}),
       ...(change ? { change } : {}),
       ...(partial ? { inProgress: true as const } : {}),
     });
@@ -140,6 +161,9 @@ export function seriesSummary(
     ...(withData > 0 ? { average: sum / withData } : {}),
     ...(maximum ? { maximum } : {}),
     withData,
+    ...(limit !== undefined
+      ? { limit, overLimit: rows.filter((r) => r.usage?.over).map((r) => r.month) }
+      : {}),
   };
 }
 

@@ -12,6 +12,8 @@ import {
   formatCount,
   formatInstant,
   formatShortChange,
+  formatUsage,
+  formatUsagePercent,
   grantTypeLabels,
   monthTitle,
   tokenKindLabel,
@@ -66,6 +68,7 @@ function renderMonth(input: MonthView): string {
   if (change && previous) lines.push(`Change vs ${monthLabel(previous.month)}: ${formatChange(change)}`);
   else if (input.current && previous)
     lines.push(`${monthLabel(previous.month)}, whole month: ${formatCount(previous.mau)}`);
+  if (input.usage) lines.push(`Licensed: ${formatUsage(stats.mau, input.usage)}`);
   lines.push("");
 
   const totals = input.tokens;
@@ -106,15 +109,18 @@ function renderSeries(input: SeriesView): string {
     return `${lines.join("\n")}\n`;
   }
   const max = summary.maximum?.mau ?? 0;
+  const licensed = summary.limit !== undefined;
   const rows = summary.rows.map((r) => [
     shortMonthLabel(r.month),
     r.stats ? formatCount(r.stats.mau) : "no data",
+    ...(licensed ? [r.usage ? `${r.usage.over ? "over " : ""}${formatUsagePercent(r.usage)}` : ""] : []),
     r.inProgress && r.stats ? "so far" : formatShortChange(r.change),
     r.stats ? "█".repeat(barCells(r.stats.mau, max, BAR_WIDTH)) : "",
   ]);
   // The bar column is padded to its full width so every table line has the same length.
-  const head = ["Month", "MAU", "Change", " ".repeat(BAR_WIDTH)];
-  lines.push(...alignTable(head, rows, ["left", "right", "left", "left"]), "");
+  const head = ["Month", "MAU", ...(licensed ? ["Licence"] : []), "Change", " ".repeat(BAR_WIDTH)];
+  const align: Align[] = ["left", "right", ...(licensed ? (["right"] as const) : []), "left", "left"];
+  lines.push(...alignTable(head, rows, align), "");
 
   if (summary.average !== undefined && summary.maximum) {
     lines.push(
@@ -125,6 +131,12 @@ function renderSeries(input: SeriesView): string {
   const missing = summary.rows.filter((r) => !r.stats).map((r) => r.month);
   if (missing.length === summary.rows.length) lines.push("No data for any month in this range.");
   else if (missing.length > 0) lines.push(`No data: ${monthNames(missing)}`);
+  if (summary.limit !== undefined) {
+    const over = summary.overLimit ?? [];
+    lines.push(
+      `Licensed: ${formatCount(summary.limit)} MAU; ${over.length > 0 ? `over it in ${monthNames(over)}` : "no month over it"}`,
+    );
+  }
   lines.push("", `${HLL_NOTE} The average counts months with data only.`);
   return `${lines.join("\n")}\n`;
 }

@@ -5,7 +5,7 @@
  */
 import type { MonthStats } from "../gluu/model.js";
 import type { Month, MonthProgress } from "../months.js";
-import type { BillingExport, Change, SeriesSummary, TokenTotals } from "./summary.js";
+import type { BillingExport, Change, LicenseUsage, SeriesSummary, TokenTotals } from "./summary.js";
 
 /** Where the figures came from, and how times are shown. */
 export interface Source {
@@ -15,6 +15,8 @@ export interface Source {
   readonly fetchedAt: number;
   /** IANA time zone for the times shown. */
   readonly timeZone: string;
+  /** GLUU_MAU_LIMIT: the licensed MAU, when configured. */
+  readonly licensedMau?: number;
 }
 
 /** A button that runs a command: `value` is canonical command text, parsed like a typed one. */
@@ -52,6 +54,8 @@ export interface MonthView extends Source {
   readonly change?: Change;
   /** Token totals of `stats`. */
   readonly tokens?: TokenTotals;
+  /** `stats` against the licensed limit, when one is configured. */
+  readonly usage?: LicenseUsage;
   /** The month as a one-row table, for the tabular outputs (CSV, JSON, OpenMetrics). */
   readonly summary: SeriesSummary;
   /** Absent on a shared (in-channel) answer: nobody should step through someone else's message. */

@@ -68,6 +68,7 @@ export async function createMonthly(
     retryWindowMs: env.REPORT_RETRY_HOURS * 3_600_000,
     now: deps.now,
     ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+    ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
   });
   if (env.REPORT_CHANNEL.length === 0) return { poster, scheduler: undefined };
   const { redis } = deps.store;

@@ -55,6 +55,8 @@ export interface MonthlyOptions {
   readonly now?: () => number;
   /** Backoff of the retries; shorter in tests. */
   readonly retry?: { readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
+  /** GLUU_MAU_LIMIT: the summary shows usage against it. */
+  readonly licensedMau?: number;
   /** Told how each delivery ended (metrics). */
   readonly onOutcome?: (outcome: DeliveryOutcome["outcome"]) => void;
 }
@@ -159,7 +161,13 @@ export class MonthlyPoster {
         attempts++;
         const result = await fetchSummary(month, this.opts.stats);
         return this.opts.render(
-          monthlySummaryView({ month, result, host: this.opts.host, timeZone: this.opts.timeZone }),
+          monthlySummaryView({
+            month,
+            result,
+            host: this.opts.host,
+            timeZone: this.opts.timeZone,
+            ...(this.opts.licensedMau !== undefined ? { licensedMau: this.opts.licensedMau } : {}),
+          }),
         );
       });
       const posted = await this.retrying(windowMs, async () => {

@@ -1,7 +1,7 @@
 /** The billing export as a Slack message: each month's MAU, average, maximum, `mau-signature`. */
 import type { types as slack } from "@slack/bolt";
 import { isoMonth, monthLabel, shortMonthLabel } from "../../months.js";
-import { formatCount } from "../format.js";
+import { formatCount, formatUsagePercent } from "../format.js";
 import type { ExportView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
 import {
@@ -18,6 +18,7 @@ import {
   section,
   sourceContext,
 } from "./primitives.js";
+import { licensedClause, limitLine } from "./series.js";
 
 type KnownBlock = slack.KnownBlock;
 
@@ -31,15 +32,24 @@ function buildExportMessage(view: ExportView, maxRows: number): SlackMessage {
 
   const rows = exp.rows.slice(Math.max(0, exp.rows.length - maxRows));
   if (rows.length > 0) {
-    const cells = rows.map((r) => ({
-      month: isoMonth(r.month),
-      mau: r.mau === undefined ? "no data" : formatCount(r.mau),
-    }));
+    const usage = new Map(view.summary.rows.map((r) => [isoMonth(r.month), r.usage]));
+    const cells = rows.map((r) => {
+      const u = usage.get(isoMonth(r.month));
+      return {
+        month: isoMonth(r.month),
+        mau: r.mau === undefined ? "no data" : formatCount(r.mau),
+        usage: u ? `${u.over ? "⚠ " : ""}${formatUsagePercent(u)}` : "",
+      };
+    });
     const nw = Math.max(3, ...cells.map((c) => c.mau.length));
+    const licensed = view.summary.limit !== undefined;
+    const uw = Math.max(7, ...cells.map((c) => c.usage.length));
     blocks.push(
       ...codeSections([
-        `Month    ${"MAU".padStart(nw)}`,
-        ...cells.map((c) => `${c.month}  ${c.mau.padStart(nw)}`),
+        `Month    ${"MAU".padStart(nw)}${licensed ? `  ${"Licence".padStart(uw)}` : ""}`,
+        ...cells.map((c) =>
+          `${c.month}  ${c.mau.padStart(nw)}${licensed ? `  ${c.usage.padStart(uw)}` : ""}`.trimEnd(),
+        ),
       ]),
     );
   }
@@ -54,6 +64,8 @@ function buildExportMessage(view: ExportView, maxRows: number): SlackMessage {
   }
   if (exp.maximum)
     fields.push(`*Maximum*\n${formatCount(exp.maximum.mau)} in ${monthLabel(exp.maximum.month)}`);
+  const limit = limitLine(view.summary);
+  if (limit) fields.push(`*Licensed*\n${limit}`);
   if (fields.length > 0) blocks.push(...fieldSections(fields));
 
   blocks.push(section(`*mau-signature*\n\`${exp.signature}\``));
@@ -79,7 +91,10 @@ function buildExportMessage(view: ExportView, maxRows: number): SlackMessage {
       ? `average ${formatCount(exp.average)}, maximum ${formatCount(exp.maximum.mau)} (${monthLabel(exp.maximum.month)})`
       : "no data";
   const what = span ? `MAU billing export (${span})` : "MAU billing export";
-  return { text: fallback(`${what}: ${figures}; mau-signature ${exp.signature}.`), blocks };
+  return {
+    text: fallback(`${what}: ${figures}${licensedClause(view.summary)}; mau-signature ${exp.signature}.`),
+    blocks,
+  };
 }
 
 /** Rebuilt with fewer rows until it fits; the signature always covers every month. */

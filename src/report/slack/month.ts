@@ -6,6 +6,8 @@ import {
   formatChange,
   formatCount,
   formatShortChange,
+  formatUsage,
+  formatUsagePercent,
   grantTypeLabels,
   monthTitle,
   tokenKindLabel,
@@ -93,6 +95,12 @@ function figureBlocks(view: MonthView, stats: MonthStats, detail: MonthDetail): 
     // A month so far against a whole month is no change; the whole month is there for scale.
     fields.push(`*${monthLabel(previous.month)}, whole month*\n${formatCount(previous.mau)}`);
   }
+  if (view.usage) {
+    const { usage } = view;
+    fields.push(
+      `*Licensed MAU*\n${usage.over ? ":warning: " : ""}${formatUsagePercent(usage)} of ${formatCount(usage.limit)}${usage.over ? ", over the limit" : ""}`,
+    );
+  }
   const tokens = view.tokens ? tokenBlocks(view.tokens, detail) : [];
   return [...fieldSections(fields), { type: "divider" }, ...tokens];
 }
@@ -107,7 +115,8 @@ function fallbackText(view: MonthView): string {
       : view.current && previous
         ? ` (${monthLabel(previous.month)}: ${formatCount(previous.mau)})`
         : "";
-  return `${name}: ${formatCount(stats.mau)} monthly active users${view.current ? " so far" : ""}${vs}.`;
+  const usage = view.usage ? `; ${formatUsage(stats.mau, view.usage)}` : "";
+  return `${name}: ${formatCount(stats.mau)} monthly active users${view.current ? " so far" : ""}${vs}${usage}.`;
 }
 
 function buildMonthMessage(view: MonthView, detail: MonthDetail): SlackMessage {
