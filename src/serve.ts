@@ -3,11 +3,18 @@
  * Slack app and (when configured) the monthly post, and shuts them down in order on SIGTERM.
  */
 
+import { type AlertSetup, createAlerts } from "./alerts/index.js";
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics/index.js";
-import { createMonthly, historyAnswer, type MonthlySetup, postAnswer } from "./schedule/index.js";
+import {
+  createMonthly,
+  historyAnswer,
+  type MonthlySetup,
+  postAnswer,
+  processOwner,
+} from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
@@ -25,6 +32,7 @@ export interface Server {
   /** Present when REPORT_CHANNEL or REDIS_URL is set. */
   readonly state: OpenedStore | undefined;
   readonly monthly: MonthlySetup | undefined;
+  readonly alerts: AlertSetup | undefined;
   /** The state store's health, when there is a store. */
   readonly storeHealth: StoreHealth | undefined;
   stop(): Promise<void>;
@@ -70,7 +78,11 @@ export async function startServer(
   for (const warning of startupWarnings(env)) log.warn(warning);
   if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
   // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
-  const state = env.REPORT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
+  if (env.ALERT_CHANNEL.length > 0) validateSchedule(env.ALERT_CRON, env.REPORT_TZ, "ALERT_CRON");
+  const state =
+    env.REPORT_CHANNEL.length > 0 || env.ALERT_CHANNEL.length > 0 || env.REDIS_URL
+      ? await openStateStore(env)
+      : undefined;
   // One outage at a time: logged once, admins told once; figures do not depend on the store.
   const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
   const config = gluuConfig(env);
@@ -117,6 +129,21 @@ export async function startServer(
           onOutcome: (outcome) => metrics.monthlyPost(outcome),
         })
       : undefined;
+  const alerts =
+    state && slackClient
+      ? await createAlerts(env, {
+          store: state,
+          stats: gluu.service,
+          client: slackClient,
+          host: gluu.client.host,
+          log,
+          owner: processOwner(),
+          now: opts.now,
+          ...(health ? { health } : {}),
+          onOutcome: (outcome) => metrics.licenseAlert(outcome),
+          onCheck: (outcome) => metrics.licenseCheck(outcome),
+        })
+      : undefined;
   // The poster already tells the admins of a failed post; it tells them of a store outage too.
   if (monthly) health?.onOutage((text) => void monthly.poster.tellAdmins(text));
   const replies = new Replies({
@@ -160,6 +187,7 @@ export async function startServer(
     throw (await slackStartError(err, { mode: mode.kind, botToken, apiUrl: env.SLACK_API_URL })) ?? err;
   });
   await monthly?.scheduler?.start();
+  await alerts?.schedule.start();
   log.info(
     { mode: mode.kind, port: slack.port, gluu: gluu.client.host },
     mode.kind === "http" ? "gluu-stats listening on port %d" : "gluu-stats connected in Socket Mode",
@@ -171,9 +199,11 @@ export async function startServer(
     log,
     state,
     monthly,
+    alerts,
     storeHealth: health,
     async stop() {
       await monthly?.scheduler?.stop();
+      await alerts?.schedule.stop();
       await slack.stop();
       await postResponse.close();
       await gluu.close();

@@ -95,6 +95,30 @@ export const envSchema = z.object({
     .min(0)
     .max(24 * 27)
     .default(6),
+  /** Licence alerts: where, at which percentages of GLUU_MAU_LIMIT, and how often to check. */
+  ALERT_CHANNEL: idList("channel"),
+  ALERT_THRESHOLDS: z
+    .string()
+    .default("80,100")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[1-9]\d*$/, "each entry must be a whole percentage such as 80")
+            .transform(Number)
+            .pipe(z.number().max(1000, "each entry must be at most 1000 (%)")),
+        )
+        .min(1, "must name at least one percentage, e.g. 80,100"),
+    )
+    .transform((list) => [...new Set(list)].sort((a, b) => a - b)),
+  ALERT_CRON: z.string().min(1).default("17 * * * *"),
   STATE_DIR: z.string().min(1).default("./data"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
 
@@ -145,9 +169,24 @@ function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record
   return out;
 }
 
+/** Rules between variables, each valid on its own. */
+function crossProblems(env: Env): string[] {
+  const out: string[] = [];
+  if (env.ALERT_CHANNEL.length > 0 && env.GLUU_MAU_LIMIT === undefined) {
+    out.push(
+      "ALERT_CHANNEL: licence alerts need the licensed limit: set GLUU_MAU_LIMIT to the MAU your licence allows, or remove ALERT_CHANNEL",
+    );
+  }
+  return out;
+}
+
 export function parseEnv(env: Readonly<Record<string, string | undefined>>): Env {
   const result = envSchema.safeParse(withoutEmpty(env));
-  if (result.success) return result.data;
+  if (result.success) {
+    const problems = crossProblems(result.data);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");

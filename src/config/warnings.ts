@@ -41,7 +41,20 @@ export function scheduleWarnings(env: Env): string[] {
   );
 }
 
+/** Settings read only by the licence alerts. */
+export const ALERT_ONLY = ["ALERT_THRESHOLDS", "ALERT_CRON"] as const;
+
+/** Alert settings changed from their defaults while no alert channel is configured. */
+export function alertWarnings(env: Env): string[] {
+  if (env.ALERT_CHANNEL.length > 0) return [];
+  const defaults = parseEnv({});
+  return ALERT_ONLY.filter((name) => String(env[name]) !== String(defaults[name])).map(
+    (name) =>
+      `${name}: has no effect without ALERT_CHANNEL, since no licence alert is posted; set ALERT_CHANNEL to the channel ID to alert in, or remove ${name}`,
+  );
+}
+
 /** Every start-up warning, one line each, starting with the variable's name. */
 export function startupWarnings(env: Env): string[] {
-  return [...gluuWarnings(env), ...scheduleWarnings(env)];
+  return [...gluuWarnings(env), ...scheduleWarnings(env), ...alertWarnings(env)];
 }

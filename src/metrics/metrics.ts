@@ -35,6 +35,8 @@ export class BotMetrics {
   private readonly cacheMisses: Counter<"server">;
   private readonly waits: Counter<"server">;
   private readonly posts: Counter<"server" | "outcome">;
+  private readonly alerts: Counter<"server" | "outcome">;
+  private readonly checks: Counter<"server" | "outcome">;
 
   constructor(
     private readonly server: string,
@@ -83,6 +85,18 @@ export class BotMetrics {
     this.posts = new Counter({
       name: "gluu_stats_monthly_posts_total",
       help: "Monthly summary deliveries, by outcome.",
+      labelNames: ["server", "outcome"],
+      registers,
+    });
+    this.alerts = new Counter({
+      name: "gluu_stats_license_alerts_total",
+      help: "Licence alert deliveries (one per channel, month and threshold reached), by outcome.",
+      labelNames: ["server", "outcome"],
+      registers,
+    });
+    this.checks = new Counter({
+      name: "gluu_stats_license_checks_total",
+      help: "Licence checks of the month in progress, by outcome (checked, no-data, unreachable).",
       labelNames: ["server", "outcome"],
       registers,
     });
@@ -140,6 +154,14 @@ export class BotMetrics {
 
   monthlyPost(outcome: string): void {
     this.posts.inc({ server: this.server, outcome });
+  }
+
+  licenseAlert(outcome: string): void {
+    this.alerts.inc({ server: this.server, outcome });
+  }
+
+  licenseCheck(outcome: string): void {
+    this.checks.inc({ server: this.server, outcome });
   }
 
   /** The exposition, in Prometheus' text format. */

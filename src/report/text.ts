@@ -196,7 +196,7 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
   const rows = entries.map((e) => {
     const m = parseMonthKey(e.month);
     return [
-      m ? isoMonth(m) : e.month,
+      (m ? isoMonth(m) : e.month) + (e.alert === undefined ? "" : ` alert ${e.alert} %`),
       e.channel,
       formatInstant(e.at, timeZone),
       e.trigger,

@@ -93,10 +93,25 @@ export interface MonthlySummaryView extends Source {
   readonly export: BillingExport;
 }
 
-/** One delivery of the monthly summary, as `/gluu-stats history` lists it. */
+/** The month in progress has reached a threshold of the licensed MAU. */
+export interface LicenseAlertView extends Source {
+  readonly kind: "license-alert";
+  readonly month: Month;
+  /** Percent of the limit, e.g. 80. */
+  readonly threshold: number;
+  readonly mau: number;
+  readonly usage: LicenseUsage;
+  readonly progress: MonthProgress;
+  /** The previous month's final figures, for scale. */
+  readonly previous?: MonthStats;
+}
+
+/** One delivery (a monthly summary or a licence alert), as `/gluu-stats history` lists it. */
 export interface HistoryLine {
-  /** The month's key (`2026-11`); shown as written when it does not parse. */
+  /** The month's key (`202611`); shown as written when it does not parse. */
   readonly month: string;
+  /** A licence alert at this percentage of the limit; absent for a monthly summary. */
+  readonly alert?: number;
   readonly channel: string;
   readonly at: number;
   readonly trigger: string;

@@ -4,8 +4,10 @@
  * delivery is only a pending claim; without it, `/gluu-stats history` said "nothing posted"
  * right after the summary appeared in the channel.
  */
+
+import { monthKey } from "../months.js";
 import type { HistoryLine } from "../report/view.js";
-import type { DeliveryKey, HistoryEntry, StateStore } from "../state/index.js";
+import { type DeliveryKey, type HistoryEntry, parseSubject, type StateStore } from "../state/index.js";
 
 export interface InFlightDelivery {
   readonly key: DeliveryKey;
@@ -21,13 +23,20 @@ export function historyLines(
   const posting: HistoryLine[] = [...inFlight]
     .sort((a, b) => b.since - a.since)
     .map((d) => ({
-      month: d.key.month,
+      ...subjectOf(d.key.month),
       channel: d.key.channel,
       at: d.since,
       trigger: "in flight",
       outcome: "posting",
     }));
-  return [...posting, ...recorded].slice(0, limit);
+  return [...posting, ...recorded.map((e) => ({ ...e, ...subjectOf(e.month) }))].slice(0, limit);
+}
+
+/** The stored key as the month and, for an alert, its threshold. */
+function subjectOf(key: string): { month: string; alert?: number } {
+  const s = parseSubject(key);
+  if (!s) return { month: key };
+  return s.kind === "alert" ? { month: monthKey(s.month), alert: s.threshold } : { month: key };
 }
 
 /** Reads both from the store. */

@@ -1,40 +1,19 @@
 /**
- * The monthly summary post: for each report channel, the previous month's summary, posted once.
- *
- * Exactly once, and never lost: the order of record and post.
- *   1. claim: record the delivery as `pending` (atomically; a second replica or process loses)
- *   2. fetch the figures, render
- *   3. post, with message metadata carrying the delivery key
- *   4. record `posted` (with the message's permalink) and a history entry
- * Why this order: recording `posted` before posting would lose the post on a crash in between
- * (the record says done, Slack never got it); posting before recording anything would duplicate
- * it (a restart sees no record and posts again). With a `pending` record first, a crash at ANY
- * point leaves a trace: on restart the bot asks Slack whether a message with this delivery key
- * is in the channel (conversations.history with metadata) and records it as posted if so (no
- * duplicate) or posts it if not (nothing lost). The same look happens before every post, so a
- * lost or replaced state file does not post a month again. The only residual risk is a crash in the
- * milliseconds between Slack accepting the post and step 4 when Slack cannot be asked
- * (history scope missing); then the bot posts again and logs that it could not check.
+ * The monthly summary post: for each report channel, the previous month's summary, posted once
+ * (through once.ts: claim, look in the channel, post, record), retried for REPORT_RETRY_HOURS,
+ * and caught up after a start for a bot that was down when it fell due.
  */
-import pRetry from "p-retry";
 import { fetchSummary, monthlySummaryView } from "../answer/index.js";
-import { canRetry, errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import {
-  addMonths,
-  isoMonth,
-  type Month,
-  monthAt,
-  monthKey,
-  monthLabel,
-  monthStartUtc,
-  parseMonthKey,
-} from "../months.js";
+import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, monthStartUtc } from "../months.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
-import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/index.js";
+import { type DeliveryKey, type HistoryTrigger, parseSubject, type StateStore } from "../state/index.js";
+import { type DeliveryOutcome, deliveryKeyString, OnceDelivery } from "./once.js";
 import type { SlackPoster } from "./slack-poster.js";
+
+export { type DeliveryOutcome, deliveryKeyString } from "./once.js";
 
 export interface MonthlyOptions {
   readonly store: StateStore;
@@ -61,24 +40,23 @@ export interface MonthlyOptions {
   readonly onOutcome?: (outcome: DeliveryOutcome["outcome"]) => void;
 }
 
-export type DeliveryOutcome =
-  | { readonly outcome: "posted"; readonly link?: string; readonly ts: string }
-  | { readonly outcome: "already-posted"; readonly link?: string }
-  | { readonly outcome: "recovered"; readonly ts: string }
-  | { readonly outcome: "busy" }
-  | { readonly outcome: "failed"; readonly error: string };
-
-export function deliveryKeyString(key: DeliveryKey): string {
-  return `${key.channel}:${key.month}`;
-}
-
 export class MonthlyPoster {
   private readonly now: () => number;
   private readonly staleMs: number;
+  private readonly once: OnceDelivery;
 
   constructor(private readonly opts: MonthlyOptions) {
     this.now = opts.now ?? Date.now;
     this.staleMs = opts.staleMs ?? 15 * 60_000;
+    this.once = new OnceDelivery({
+      store: opts.store,
+      slack: opts.slack,
+      admins: opts.admins,
+      log: opts.log,
+      owner: opts.owner,
+      now: this.now,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+    });
   }
 
   /** The month a run at `now` reports on: the previous calendar month in REPORT_TZ. */
@@ -116,49 +94,26 @@ export class MonthlyPoster {
     trigger: HistoryTrigger,
     staleMs: number,
   ): Promise<DeliveryOutcome> {
-    const { store, log } = this.opts;
     const key: DeliveryKey = { channel, month: monthKey(month) };
-    if (trigger === "forced") {
-      log.warn({ channel, month: isoMonth(month) }, "posting with --force: bypassing the once-only record");
-      await store.clearDelivery(key);
-    }
-    const before = await store.getDelivery(key);
-    if (before?.status === "posted") return { outcome: "already-posted", link: before.link };
-    if (before?.status === "failed") await store.clearDelivery(key); // a new attempt after a failed one
-    if (!(await store.claimDelivery(key, this.opts.owner, this.now(), staleMs))) return { outcome: "busy" };
-
-    if (trigger !== "forced") {
-      // The channel is the record that cannot be lost: a claim whose owner died may have
-      // posted, and a deleted or replaced state file knows nothing of what was posted. One
-      // look, from the first day the summary could have been posted (or the dead claim).
-      const since = Math.min(
-        monthStartUtc(addMonths(month, 1)),
-        before?.status === "pending" ? before.since : Infinity,
+    const forced = trigger === "forced";
+    if (forced) {
+      this.opts.log.warn(
+        { channel, month: isoMonth(month) },
+        "posting with --force: bypassing the once-only record",
       );
-      const found = await this.findEarlierPost(key, since);
-      if (found) {
-        const link = await this.opts.slack.permalink(found);
-        await store.setDelivery(key, { status: "posted", at: this.now(), ts: found.ts, link });
-        const why = before?.status === "pending" ? "recovered after a restart" : "found in the channel";
-        await this.history({ key, trigger, outcome: "posted", link, error: why });
-        log.info(
-          { channel, month: isoMonth(month) },
-          "monthly post was already in Slack (%s); recorded it",
-          why,
-        );
-        return { outcome: "recovered", ts: found.ts };
-      }
+      await this.opts.store.clearDelivery(key);
     }
-
-    let attempts = 0;
     // Someone is waiting for a manual post: retry for minutes, not for the scheduled window.
-    const windowMs =
-      trigger === "manual" || trigger === "forced"
-        ? Math.min(this.opts.retryWindowMs, 2 * 60_000)
-        : this.opts.retryWindowMs;
-    try {
-      const message = await this.retrying(windowMs, async () => {
-        attempts++;
+    const waiting = trigger === "manual" || forced;
+    return this.once.deliver({
+      key,
+      trigger,
+      noun: "monthly summary",
+      what: `The ${monthLabel(month)} summary for <#${channel}>`,
+      logFields: { channel, month: isoMonth(month) },
+      // The first day the summary could have been posted.
+      postableSince: monthStartUtc(addMonths(month, 1)),
+      message: async () => {
         const result = await fetchSummary(month, this.opts.stats);
         return this.opts.render(
           monthlySummaryView({
@@ -169,30 +124,12 @@ export class MonthlyPoster {
             ...(this.opts.licensedMau !== undefined ? { licensedMau: this.opts.licensedMau } : {}),
           }),
         );
-      });
-      const posted = await this.retrying(windowMs, async () => {
-        attempts++;
-        return this.opts.slack.post(channel, message, deliveryKeyString(key));
-      });
-      const link = await this.opts.slack.permalink(posted);
-      await store.setDelivery(key, { status: "posted", at: this.now(), ts: posted.ts, link });
-      await this.history({ key, trigger, outcome: "posted", link, attempts });
-      log.info({ channel, month: isoMonth(month), trigger, link }, "monthly summary posted");
-      return { outcome: "posted", link, ts: posted.ts };
-    } catch (err) {
-      const error = errorText(err);
-      await store.setDelivery(key, { status: "failed", at: this.now(), error });
-      await this.history({ key, trigger, outcome: "failed", error, attempts });
-      log.error(
-        { channel, month: isoMonth(month), trigger, attempts },
-        "monthly summary NOT posted: %s",
-        error,
-      );
-      await this.tellAdmins(
-        `The ${monthLabel(month)} summary for <#${channel}> could not be posted: ${error}`,
-      );
-      return { outcome: "failed", error };
-    }
+      },
+      windowMs: waiting ? Math.min(this.opts.retryWindowMs, 2 * 60_000) : this.opts.retryWindowMs,
+      ...(waiting ? { minRetryMs: 2_000 } : {}),
+      staleMs,
+      look: !forced,
+    });
   }
 
   /**
@@ -206,8 +143,10 @@ export class MonthlyPoster {
     const staleMs = singleInstance ? 0 : this.staleMs;
     const handled = new Set<string>();
     for (const { key, state } of await this.opts.store.pendingDeliveries()) {
-      const month = parseMonthKey(key.month);
-      if (!month || this.now() - state.since < staleMs) continue;
+      // Only summaries: other deliveries (alerts) are finished by their own checks.
+      const subject = parseSubject(key.month);
+      if (subject?.kind !== "summary" || this.now() - state.since < staleMs) continue;
+      const { month } = subject;
       handled.add(deliveryKeyString(key));
       out.push(await this.deliver(key.channel, month, "catch-up", staleMs));
     }
@@ -224,67 +163,8 @@ export class MonthlyPoster {
     return out;
   }
 
-  private async findEarlierPost(key: DeliveryKey, since: number) {
-    try {
-      return await this.opts.slack.findPosted(key.channel, deliveryKeyString(key), since);
-    } catch (err) {
-      this.opts.log.warn(
-        { channel: key.channel, month: key.month, err: errorText(err) },
-        "could not check Slack for an earlier post (needs channels:history); posting, which may duplicate it",
-      );
-      return undefined;
-    }
-  }
-
-  /** Retries what may pass (server down, 403 interval, Slack 429/5xx) within the retry window. */
-  private retrying<T>(windowMs: number, fn: () => Promise<T>): Promise<T> {
-    return pRetry(fn, {
-      retries: Number.POSITIVE_INFINITY,
-      maxRetryTime: windowMs,
-      // A manual post has someone waiting: retry every few seconds rather than every 30 s.
-      minTimeout: Math.min(
-        this.opts.retry?.minTimeoutMs ?? 30_000,
-        windowMs < this.opts.retryWindowMs ? 2_000 : 30_000,
-      ),
-      maxTimeout: this.opts.retry?.maxTimeoutMs ?? 30 * 60_000,
-      factor: 2,
-      shouldRetry: ({ error }) => canRetry(error),
-      onFailedAttempt: ({ error, attemptNumber }) => {
-        this.opts.log.warn({ attempt: attemptNumber }, "monthly post attempt failed: %s", error.message);
-      },
-    });
-  }
-
-  private async history(e: {
-    key: DeliveryKey;
-    trigger: HistoryTrigger;
-    outcome: HistoryEntry["outcome"];
-    link?: string;
-    error?: string;
-    attempts?: number;
-  }): Promise<void> {
-    const at = this.now();
-    await this.opts.store.appendHistory({
-      id: `${at.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      month: e.key.month,
-      channel: e.key.channel,
-      at,
-      trigger: e.trigger,
-      outcome: e.outcome,
-      ...(e.link ? { link: e.link } : {}),
-      ...(e.error ? { error: e.error } : {}),
-      ...(e.attempts ? { attempts: e.attempts } : {}),
-    });
-  }
-
   /** A direct message to every admin; a failure to reach one is logged, never thrown. */
-  async tellAdmins(text: string): Promise<void> {
-    for (const admin of this.opts.admins) {
-      try {
-        await this.opts.slack.directMessage(admin, `:warning: ${text}`);
-      } catch (err) {
-        this.opts.log.warn({ admin, err: errorText(err) }, "could not tell an admin");
-      }
-    }
+  tellAdmins(text: string): Promise<void> {
+    return this.once.tellAdmins(text);
   }
 }

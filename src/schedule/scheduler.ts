@@ -12,11 +12,11 @@ import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "
 import type { StoreHealth } from "../state/index.js";
 import type { MonthlyPoster } from "./monthly.js";
 
-export function validateSchedule(expression: string, timeZone: string): void {
+export function validateSchedule(expression: string, timeZone: string, variable = "REPORT_CRON"): void {
   const problems: string[] = [];
   if (!cron.validate(expression)) {
     problems.push(
-      `REPORT_CRON: "${expression.slice(0, 60)}" is not a cron expression; use five or six fields, e.g. "0 9 1 * *" (09:00 on the 1st)`,
+      `${variable}: "${expression.slice(0, 60)}" is not a cron expression; use five or six fields, e.g. "0 9 1 * *" (09:00 on the 1st)`,
     );
   }
   if (!isValidTimeZone(timeZone)) problems.push("REPORT_TZ: must be an IANA time zone such as Europe/Berlin");
@@ -174,7 +174,7 @@ export function fixedSecond(expression: string): number {
  * Failures of the state store itself: the poster handles Slack's and the Gluu server's inside
  * a delivery (and records them), so what escapes a run is the store (ioredis, fs) or a bug.
  */
-function isStoreFailure(err: unknown): boolean {
+export function isStoreFailure(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
   if (!e) return false;
   if (e.name === "StateCorruptError" || e.name === "MaxRetriesPerRequestError" || e.name === "ReplyError")

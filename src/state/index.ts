@@ -14,6 +14,7 @@ export { ResilientCacheStore } from "./resilient-cache.js";
 
 export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./stat-cache.js";
 export type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
+export { type DeliverySubject, parseSubject, subjectKey } from "./subject.js";
 
 export interface OpenedStore {
   readonly store: StateStore;

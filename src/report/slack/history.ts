@@ -28,10 +28,19 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
     const error = e.error ? ` · ${safeMrkdwn(e.error, 200)}` : "";
     const at = escapeMrkdwn(formatInstant(e.at, timeZone));
     const what = e.outcome === "posting" ? `posting… (since ${at})` : `${at} · ${e.trigger}`;
-    return `${ICON[e.outcome]} *${monthText(e.month)}* → ${where} · ${what}${link}${error}`;
+    const alert = e.alert === undefined ? "" : ` :rotating_light: ${e.alert} % licence alert`;
+    return `${ICON[e.outcome]} *${monthText(e.month)}*${alert} → ${where} · ${what}${link}${error}`;
   });
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: "Monthly summary: delivery history" } },
+    {
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: entries.some((e) => e.alert !== undefined)
+          ? "Delivery history: monthly summaries and licence alerts"
+          : "Monthly summary: delivery history",
+      },
+    },
   ];
   // Sections hold 3,000 characters; 12 entries of at most ~400 fit in two.
   for (let i = 0; i < lines.length; i += 6) blocks.push(section(lines.slice(i, i + 6).join("\n")));

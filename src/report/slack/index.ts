@@ -6,6 +6,7 @@ import type { SlackMessage } from "./primitives.js";
 import { renderSeriesMessage } from "./series.js";
 
 export { ACTION_IDS } from "./action-ids.js";
+export { alertHeadline, renderLicenseAlert } from "./alert.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";
 export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
