@@ -168,6 +168,42 @@ export function monthAt(instant: Date | number, timeZone = "UTC"): Month {
   });
 }
 
+/** An instant's wall-clock time in a time zone, to the minute. */
+export interface LocalTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+export function localTime(instant: number, timeZone = "UTC"): LocalTime {
+  let f = wallClocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+    });
+    wallClocks.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour"),
+    minute: get("minute"),
+  };
+}
+
 /** How far into its month an instant is, in a time zone: "day 2 of 31". */
 export interface MonthProgress {
   readonly day: number;

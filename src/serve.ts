@@ -5,6 +5,7 @@
 
 import { type AlertSetup, createAlerts } from "./alerts/index.js";
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
+import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics/index.js";
@@ -23,7 +24,13 @@ import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
 import { slackStartError } from "./slack/start-errors.js";
-import { type OpenedStore, openStateStore, ResilientCacheStore, StoreHealth } from "./state/index.js";
+import {
+  MemorySampleStore,
+  type OpenedStore,
+  openStateStore,
+  ResilientCacheStore,
+  StoreHealth,
+} from "./state/index.js";
 
 export interface Server {
   readonly slack: RunningSlackApp;
@@ -97,12 +104,25 @@ export async function startServer(
       },
     { ...(opts.now ? { now: opts.now } : {}), timeZone: "UTC" },
   );
+  // The month's curve: samples in the state store when there is one, else in memory.
+  const curves = new MonthCurves(state?.store.samples ?? new MemorySampleStore(), {
+    timeZone: env.REPORT_TZ,
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const gluu =
     opts.gluu ??
     createGluuStack(config, {
       log,
       now: opts.now,
-      observe: { requests: (endpoint, code) => metrics.request(endpoint, code), stats: metrics },
+      observe: {
+        requests: (endpoint, code) => metrics.request(endpoint, code),
+        stats: {
+          lookedUp: (hits, misses) => metrics.lookedUp(hits, misses),
+          refused: () => metrics.refused(),
+          fetched: (stats, at) => void curves.record(stats, at),
+        },
+      },
       store:
         state && health
           ? new ResilientCacheStore(state.store.statCache, health, opts.now, config.closeGraceMs)
@@ -127,6 +147,7 @@ export async function startServer(
           ...(health ? { health } : {}),
           ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
           onOutcome: (outcome) => metrics.monthlyPost(outcome),
+          curves,
         })
       : undefined;
   const alerts =
@@ -153,13 +174,16 @@ export async function startServer(
     now,
     log,
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
-    extra:
-      state && monthly
+    curves,
+    extra: {
+      curve: curveAnswer(curves, { timeZone: env.REPORT_TZ, host: gluu.client.host, now }),
+      ...(state && monthly
         ? {
             history: historyAnswer(state.store, env.REPORT_TZ, health),
             post: postAnswer(monthly.poster, env.REPORT_CHANNEL, health),
           }
-        : undefined,
+        : {}),
+    },
   });
   const postResponse = createResponsePoster({ extraOrigins: apiOrigin(env.SLACK_API_URL) });
   const slack = await startSlackApp({

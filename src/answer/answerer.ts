@@ -3,6 +3,9 @@
  * rendered reply) out. The Slack command, its buttons, the CLI and the demo all come here, so
  * they show the same figures, labels and buttons for the same question.
  */
+
+import type { MonthCurves } from "../curve/book.js";
+import type { Pace } from "../curve/pace.js";
 import type { StatResult } from "../gluu/model.js";
 import type { StatService } from "../gluu/stat-service.js";
 import { isoMonth, type Month, monthAt, monthProgressAt } from "../months.js";
@@ -28,6 +31,8 @@ export interface AnswerDeps {
   readonly now: () => number;
   /** GLUU_MAU_LIMIT: every answer shows usage against it. */
   readonly licensedMau?: number;
+  /** The month's curve: "at this point last month" for the month in progress. */
+  readonly curves?: Pick<MonthCurves, "paceAt" | "ready">;
 }
 
 function contextOf(deps: AnswerDeps): ViewContext {
@@ -38,7 +43,13 @@ function contextOf(deps: AnswerDeps): ViewContext {
     currentMonth: monthAt(now, deps.timeZone),
     progress: monthProgressAt(now, deps.timeZone),
     ...(deps.licensedMau !== undefined ? { licensedMau: deps.licensedMau } : {}),
+    ...paceOf(deps, now),
   };
+}
+
+function paceOf(deps: AnswerDeps, now: number): { pace?: Pace } {
+  const pace = deps.curves?.paceAt(now);
+  return pace ? { pace } : {};
 }
 
 /** The view of a command's answer: one call to the stat service. */
@@ -59,7 +70,9 @@ export class Answerer<T> {
     private readonly memo: ReplyMemo<T> = new ReplyMemo<T>(),
   ) {}
 
-  reply(command: StatsCommand): Promise<T> {
+  async reply(command: StatsCommand): Promise<T> {
+    // This answer waits anyway; one that rides in the ack takes what is in memory.
+    await this.deps.curves?.ready(this.deps.now());
     const ctx = contextOf(this.deps);
     const key = replyKey(command, ctx);
     return this.memo.shared(key, async () =>
@@ -93,5 +106,5 @@ export class Answerer<T> {
  * the navigation buttons, the day the "day 2 of 31" label).
  */
 function replyKey(command: StatsCommand, ctx: ViewContext): string {
-  return `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}|${ctx.progress.day}`;
+  return `${formatCommand(command)}|${isoMonth(ctx.currentMonth)}|${ctx.progress.day}|${ctx.pace?.at ?? ""}`;
 }

@@ -2,6 +2,9 @@
  * Answer → view: everything a reply shows, decided once for every output (Slack, terminal,
  * files). Pure functions of the answer, the clock's month and the source.
  */
+
+import type { Crossing } from "../curve/crossings.js";
+import type { Pace } from "../curve/pace.js";
 import type { StatResult } from "../gluu/model.js";
 import {
   type Month,
@@ -39,6 +42,8 @@ export interface MonthViewInput {
   readonly current: boolean;
   /** With `current`: how far the month is. */
   readonly progress?: MonthProgress;
+  /** With `current`: last month at this point. */
+  readonly pace?: Pace;
   /** Should hold the month and the one before it. */
   readonly result: SeriesInput;
   readonly buttons?: MonthButtons;
@@ -57,6 +62,7 @@ export function monthView(input: MonthViewInput, source: Source): MonthView {
     month,
     current: input.current,
     ...(input.current && input.progress ? { progress: input.progress } : {}),
+    ...(input.current && input.pace ? { pace: input.pace } : {}),
     ...(stats ? { stats, tokens: tokenTotals(stats) } : {}),
     ...(stats && source.licensedMau !== undefined
       ? { usage: licenseUsage(stats.mau, source.licensedMau) }
@@ -111,6 +117,8 @@ export interface ViewContext {
   readonly progress: MonthProgress;
   /** GLUU_MAU_LIMIT, when configured. */
   readonly licensedMau?: number;
+  /** Last month at this point (for the month in progress), when a sample of it is kept. */
+  readonly pace?: Pace;
 }
 
 /** The view of an answer; a shared (public) answer has no buttons. */
@@ -131,6 +139,7 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
           month: a.month,
           current,
           progress: ctx.progress,
+          ...(ctx.pace ? { pace: ctx.pace } : {}),
           result: a.result,
           ...(interactive ? { buttons: monthButtons(a.month, ctx.currentMonth) } : {}),
         },
@@ -168,6 +177,8 @@ export interface SummaryInput {
   readonly host: string;
   readonly timeZone: string;
   readonly licensedMau?: number;
+  /** When the month crossed each licence threshold, from its samples. */
+  readonly crossings?: readonly Crossing[];
 }
 
 /** The monthly summary post of a closed month. */
@@ -191,5 +202,6 @@ export function monthlySummaryView(input: SummaryInput): MonthlySummaryView {
     ...(yearOverYear ? { yearOverYear } : {}),
     trend: seriesView({ series: "trend", title: "Last 12 months", months: trendMonths, result }, source),
     export: billingExport(trendMonths, result),
+    ...(input.crossings && input.crossings.length > 0 ? { crossings: input.crossings } : {}),
   };
 }

@@ -78,6 +78,8 @@ export interface StatEvents {
   lookedUp?(hits: number, misses: number): void;
   /** The server refused a request for its interval (403): the service waits and asks again. */
   refused?(): void;
+  /** The server answered with figures, fetched at `at` (the month in progress's curve). */
+  fetched?(stats: readonly MonthStats[], at: number): void;
 }
 
 export interface Outcome {
@@ -408,6 +410,7 @@ export class StatService {
       this.refusals = 0;
       this.lastOutcome = { ok: true, at };
       this.lastSuccessAt = at;
+      this.events.fetched?.(stats, at);
       const byKey = new Map(stats.map((s) => [monthKey(s.month), s]));
       const waiters = new Map(batch);
       await Promise.all(

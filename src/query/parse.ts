@@ -106,6 +106,7 @@ const CAN_BE_PUBLIC: Readonly<Record<Query["kind"], boolean>> = {
   help: false,
   history: false,
   post: false,
+  curve: true,
 };
 
 /**
@@ -144,6 +145,8 @@ export function formatQuery(q: Query): string {
     case "help":
     case "history":
       return q.kind;
+    case "curve":
+      return "month-curve";
   }
 }
 
@@ -192,6 +195,7 @@ function parseQuery(text: string, current: Month): Outcome<Query> {
   if (text === "") return ok(monthQuery(current, current));
   if (HELP_WORDS.has(text)) return ok({ kind: "help" });
   if (text === "history") return ok({ kind: "history" });
+  if (text === "month-curve" || text === "curve") return ok({ kind: "curve" });
   if (TREND_WORDS.has(text)) return lastTwelve("trend", current);
   if (text === "export") return lastTwelve("export", current);
   if (text === "post" || text.startsWith("post ")) return parsePost(text.slice(4).trim(), current);

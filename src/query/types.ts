@@ -17,7 +17,9 @@ export type Query =
   /** Delivery history of the monthly post (issue: monthly summary post). */
   | { readonly kind: "history" }
   /** Post the monthly summary now (admins only); month defaults to the previous month. */
-  | { readonly kind: "post"; readonly month: Month };
+  | { readonly kind: "post"; readonly month: Month }
+  /** The month in progress day by day against the month before, from the bot's samples. */
+  | { readonly kind: "curve" };
 
 export interface ParsedCommand {
   readonly query: Query;

@@ -16,6 +16,7 @@ export const USAGE = [
   `• \`trend\` or \`12m\` – the last ${TREND_MONTHS} complete months`,
   `• \`export\` – billing export of the last ${TREND_MONTHS} complete months`,
   "• `post`, `post 2021-11` – post the monthly summary now (admins; previous month by default)",
+  "• `month-curve` – this month so far, day by day, against last month",
   "• `history` – when the monthly summary was posted",
   "• `help` – this text",
   "Add `public` to answer in the channel, e.g. `2021-11 public`.",

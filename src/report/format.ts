@@ -4,9 +4,9 @@
  * Everything here is pure and locale-fixed: figures must read the same in a Slack channel, a
  * terminal and an auditor's spreadsheet, whatever machine renders them.
  */
-import { monthLabel } from "../months.js";
+import { localTime, MONTH_NAME_LIST, monthLabel } from "../months.js";
 import type { Change, Direction, LicenseUsage } from "./summary.js";
-import type { MonthView } from "./view.js";
+import type { Crossing, MonthView, Pace } from "./view.js";
 
 const COUNT_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0, useGrouping: true });
 const PERCENT_FORMAT = new Intl.NumberFormat("en-US", {
@@ -64,6 +64,26 @@ export function formatPercent(percent: number, options: { readonly signed?: bool
  */
 export function formatUsagePercent(usage: LicenseUsage): string {
   return `${Math.floor(usage.percent)} %`;
+}
+
+/** "7,950 (on Nov 2, 09:00)": last month at this point, its time in the team's time zone. */
+export function formatPace(pace: Pace, timeZone: string): string {
+  const t = localTime(pace.at, timeZone);
+  const name = (MONTH_NAME_LIST[t.month - 1] ?? "").slice(0, 3);
+  const hh = String(t.hour).padStart(2, "0");
+  const mm = String(t.minute).padStart(2, "0");
+  return `${formatCount(pace.mau)} (on ${name} ${t.day}, ${hh}:${mm})`;
+}
+
+/** "80 % on Dec 12 (8,040 MAU), 100 % by Dec 1 (10,010 MAU)": when a month crossed its thresholds. */
+export function formatCrossings(crossings: readonly Crossing[], timeZone: string): string {
+  return crossings
+    .map((c) => {
+      const t = localTime(c.at, timeZone);
+      const day = `${(MONTH_NAME_LIST[t.month - 1] ?? "").slice(0, 3)} ${t.day}`;
+      return `${c.threshold} % ${c.byThen ? "by" : "on"} ${day} (${formatCount(c.mau)} MAU)`;
+    })
+    .join(", ");
 }
 
 /** "8,123 MAU = 81 % of the licensed 10,000", and "over" when it is. */

@@ -11,6 +11,7 @@ import {
   formatChange,
   formatCount,
   formatInstant,
+  formatPace,
   formatShortChange,
   formatUsage,
   formatUsagePercent,
@@ -68,6 +69,9 @@ function renderMonth(input: MonthView): string {
   if (change && previous) lines.push(`Change vs ${monthLabel(previous.month)}: ${formatChange(change)}`);
   else if (input.current && previous)
     lines.push(`${monthLabel(previous.month)}, whole month: ${formatCount(previous.mau)}`);
+  if (input.current && input.pace) {
+    lines.push(`At this point last month: ${formatPace(input.pace, input.timeZone)}`);
+  }
   if (input.usage) lines.push(`Licensed: ${formatUsage(stats.mau, input.usage)}`);
   lines.push("");
 

@@ -3,6 +3,7 @@
  * terminal text, CSV, JSON, OpenMetrics. These are the renderers' only inputs, so two outputs
  * of one answer cannot disagree about a figure, a label or which buttons exist.
  */
+
 import type { MonthStats } from "../gluu/model.js";
 import type { Month, MonthProgress } from "../months.js";
 import type { BillingExport, Change, LicenseUsage, SeriesSummary, TokenTotals } from "./summary.js";
@@ -56,6 +57,8 @@ export interface MonthView extends Source {
   readonly tokens?: TokenTotals;
   /** `stats` against the licensed limit, when one is configured. */
   readonly usage?: LicenseUsage;
+  /** The month in progress only: last month's MAU at this point, when a sample of it is kept. */
+  readonly pace?: Pace;
   /** The month as a one-row table, for the tabular outputs (CSV, JSON, OpenMetrics). */
   readonly summary: SeriesSummary;
   /** Absent on a shared (in-channel) answer: nobody should step through someone else's message. */
@@ -91,6 +94,8 @@ export interface MonthlySummaryView extends Source {
   readonly yearOverYear?: Change;
   readonly trend: SeriesView;
   readonly export: BillingExport;
+  /** When the month crossed each licence threshold, when its samples tell. */
+  readonly crossings?: readonly Crossing[];
 }
 
 /** The month in progress has reached a threshold of the licensed MAU. */
@@ -120,4 +125,41 @@ export interface HistoryLine {
   readonly error?: string;
   readonly link?: string;
   readonly attempts?: number;
+}
+
+/** Last month's MAU at this point of the month (its sample at the same day and time). */
+export interface Pace {
+  readonly mau: number;
+  /** When that sample was taken. */
+  readonly at: number;
+}
+
+/** When a month crossed a licence threshold, read off its samples. */
+export interface Crossing {
+  readonly threshold: number;
+  /** The first sample at or above the threshold. */
+  readonly at: number;
+  readonly mau: number;
+  /** The month's first sample was already above it: crossed at or before `at`. */
+  readonly byThen: boolean;
+}
+
+export interface CurveDay {
+  readonly day: number;
+  /** This month's MAU at the day's last sample; absent without one (or after today). */
+  readonly current?: number;
+  readonly previous?: number;
+}
+
+/** `/gluu-stats month-curve`: the month in progress day by day against the month before. */
+export interface MonthCurveView {
+  readonly kind: "curve";
+  readonly month: Month;
+  readonly previousMonth: Month;
+  readonly today: number;
+  readonly days: readonly CurveDay[];
+  /** Days that have a sample, per month. */
+  readonly daysWithData: { readonly current: number; readonly previous: number };
+  readonly host: string;
+  readonly timeZone: string;
 }

@@ -8,6 +8,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { webApi } from "@slack/bolt";
 import type { Env } from "../config/index.js";
+import type { MonthCurves } from "../curve/book.js";
+import { crossings } from "../curve/crossings.js";
 import { errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
@@ -52,8 +54,12 @@ export async function createMonthly(
     recheckEveryMs?: number;
     /** See MonthlyOptions.onOutcome. */
     onOutcome?: MonthlyOptions["onOutcome"];
+    /** The month's samples, for the days a closed month crossed its licence thresholds. */
+    curves?: Pick<MonthCurves, "samples">;
   },
 ): Promise<MonthlySetup> {
+  const limit = env.GLUU_MAU_LIMIT;
+  const { curves } = deps;
   const poster = new MonthlyPoster({
     store: deps.store.store,
     stats: deps.stats,
@@ -69,6 +75,12 @@ export async function createMonthly(
     now: deps.now,
     ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
+    ...(limit !== undefined && curves
+      ? {
+          crossings: async (month: Month) =>
+            crossings(await curves.samples(month), limit, env.ALERT_THRESHOLDS),
+        }
+      : {}),
   });
   if (env.REPORT_CHANNEL.length === 0) return { poster, scheduler: undefined };
   const { redis } = deps.store;

@@ -4,6 +4,8 @@
  * and caught up after a start for a bot that was down when it fell due.
  */
 import { fetchSummary, monthlySummaryView } from "../answer/index.js";
+import type { Crossing } from "../curve/crossings.js";
+import { errorText } from "../errors/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, monthStartUtc } from "../months.js";
@@ -36,6 +38,8 @@ export interface MonthlyOptions {
   readonly retry?: { readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
   /** GLUU_MAU_LIMIT: the summary shows usage against it. */
   readonly licensedMau?: number;
+  /** When the month crossed each licence threshold (from its samples); none when unknown. */
+  readonly crossings?: (month: Month) => Promise<readonly Crossing[]>;
   /** Told how each delivery ended (metrics). */
   readonly onOutcome?: (outcome: DeliveryOutcome["outcome"]) => void;
 }
@@ -115,6 +119,7 @@ export class MonthlyPoster {
       postableSince: monthStartUtc(addMonths(month, 1)),
       message: async () => {
         const result = await fetchSummary(month, this.opts.stats);
+        const crossings = await this.crossingsOf(month);
         return this.opts.render(
           monthlySummaryView({
             month,
@@ -122,6 +127,7 @@ export class MonthlyPoster {
             host: this.opts.host,
             timeZone: this.opts.timeZone,
             ...(this.opts.licensedMau !== undefined ? { licensedMau: this.opts.licensedMau } : {}),
+            crossings,
           }),
         );
       },
@@ -161,6 +167,19 @@ export class MonthlyPoster {
       }
     }
     return out;
+  }
+
+  /** The crossings, or none: samples are a footnote, never a reason to hold a summary back. */
+  private async crossingsOf(month: Month): Promise<readonly Crossing[]> {
+    try {
+      return (await this.opts.crossings?.(month)) ?? [];
+    } catch (err) {
+      this.opts.log.warn(
+        { err: errorText(err) },
+        "could not read the month's samples; the summary goes without its threshold days",
+      );
+      return [];
+    }
   }
 
   /** A direct message to every admin; a failure to reach one is logged, never thrown. */

@@ -26,6 +26,8 @@ export interface ReplyContext extends AnswerDeps {
   /** Answers for `history` and `post` (the monthly post); absent when it is not configured. */
   readonly extra?: {
     history?(): Promise<SlackMessage>;
+    /** `month-curve`: the month in progress from the bot's samples. */
+    curve?(): Promise<SlackMessage>;
     post?(month: Month, userId: string): Promise<SlackMessage>;
   };
 }
@@ -127,6 +129,10 @@ export class Replies {
           : renderErrorMessage(
               "No monthly post is configured (REPORT_CHANNEL is not set), so there is nothing to post.",
             );
+      case "curve":
+        return extra?.curve
+          ? extra.curve()
+          : renderErrorMessage("The month's curve is not available in this bot.");
     }
   }
 }

@@ -18,6 +18,15 @@ import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { errorText } from "../errors/index.js";
 import type { MonthKey } from "../months.js";
+import {
+  decodeSamples,
+  encodedSamplesSchema,
+  encodeSamples,
+  monthsToKeep,
+  type SampleStore,
+  sampleFits,
+  withSample,
+} from "./samples.js";
 import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
   type DeliveryKey,
@@ -44,6 +53,8 @@ const fileSchema = z
     /** Newest first, like `history()` answers. */
     history: z.array(historyEntrySchema),
     statCache: z.record(monthKeySchema, cachedMonthSchema),
+    /** Added after version 1 was first written: files without it read as having no samples. */
+    samples: z.record(monthKeySchema, encodedSamplesSchema).default({}),
   })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -67,9 +78,11 @@ interface State {
   readonly deliveries: ReadonlyMap<string, { readonly key: DeliveryKey; readonly state: DeliveryState }>;
   readonly history: readonly HistoryEntry[];
   readonly statCache: ReadonlyMap<MonthKey, CachedMonth>;
+  /** Encoded as samples.ts writes them. */
+  readonly samples: ReadonlyMap<MonthKey, string>;
 }
 
-const EMPTY: State = { deliveries: new Map(), history: [], statCache: new Map() };
+const EMPTY: State = { deliveries: new Map(), history: [], statCache: new Map(), samples: new Map() };
 
 /** JSON of the pair: no separator a channel id or month could contain by accident. */
 function deliveryId(key: DeliveryKey): string {
@@ -176,6 +189,7 @@ function parseStateFile(path: string, text: string): State {
     ),
     history: file.history,
     statCache: new Map(Object.entries(file.statCache) as Array<[MonthKey, CachedMonth]>),
+    samples: new Map(Object.entries(file.samples) as Array<[MonthKey, string]>),
   };
 }
 
@@ -189,6 +203,7 @@ function serialize(state: State): string {
     })),
     history: [...state.history],
     statCache: Object.fromEntries(state.statCache),
+    samples: Object.fromEntries(state.samples),
   };
   // Indented: an operator may have to read or fix this file by hand (see REMEDY).
   return `${JSON.stringify(file, null, 2)}\n`;
@@ -199,6 +214,7 @@ type Signature = string;
 
 export class FileStateStore implements StateStore {
   readonly statCache: StatCacheStore;
+  readonly samples: SampleStore;
   /** The last state read or written, and which version of the file it came from. */
   private cached: { signature: Signature; state: State } | undefined;
   private closed = false;
@@ -207,6 +223,23 @@ export class FileStateStore implements StateStore {
     this.statCache = {
       get: async (key) => (await this.load()).statCache.get(key),
       set: (key, value) => this.mutate((s) => ({ ...s, statCache: new Map(s.statCache).set(key, value) })),
+    };
+    this.samples = {
+      add: async (month, sample) => {
+        if (!sampleFits(month, sample)) return false;
+        let added = false;
+        await this.mutate((s) => {
+          const next = withSample(decodeSamples(month, s.samples.get(month) ?? ""), sample);
+          if (!next) return s;
+          added = true;
+          const samples = new Map(s.samples).set(month, encodeSamples(month, next));
+          const keep = monthsToKeep([...samples.keys()]);
+          for (const k of samples.keys()) if (!keep.has(k)) samples.delete(k);
+          return { ...s, samples };
+        });
+        return added;
+      },
+      list: async (month) => decodeSamples(month, (await this.load()).samples.get(month) ?? ""),
     };
   }
 

@@ -5,6 +5,9 @@
  *   a hash so that `pendingDeliveries` is one HGETALL rather than a SCAN.
  * - `history`: list, newest first (LPUSH + LTRIM to HISTORY_CAP in one transaction).
  * - `stat-cache`: hash, field the `yyyyMM` month key, value a CachedMonth as JSON.
+ * - `samples:<yyyyMM>`: hash, field the UTC hour (hours since the epoch), value one sample as
+ *   `minute:mau` (samples.ts); HSETNX keeps the first of each hour, and the key expires
+ *   SAMPLE_MONTHS_KEPT months after its month ends.
  *
  * Every value read back is validated: another replica, an older release or a human may have
  * written it, and a value that does not parse stops the operation with a StateCorruptError
@@ -14,6 +17,17 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import { errorText } from "../errors/index.js";
 import type { MonthKey } from "../months.js";
+import { addMonths, monthEndUtc, parseMonthKey } from "../months.js";
+import {
+  decodeSamples,
+  encodedSamplesSchema,
+  encodeSamples,
+  hourOf,
+  SAMPLE_MONTHS_KEPT,
+  type Sample,
+  type SampleStore,
+  sampleFits,
+} from "./samples.js";
 import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
 import {
   type DeliveryKey,
@@ -148,6 +162,7 @@ export interface RedisStateStoreOptions extends RedisConnectOptions {
 
 export class RedisStateStore implements StateStore {
   readonly statCache: StatCacheStore;
+  readonly samples: SampleStore;
   private readonly deliveriesKey: string;
   private readonly historyKey: string;
   private readonly statCacheKey: string;
@@ -171,6 +186,34 @@ export class RedisStateStore implements StateStore {
       },
       set: async (key: MonthKey, value: CachedMonth): Promise<void> => {
         await this.redis.hset(this.statCacheKey, key, JSON.stringify(value));
+      },
+    };
+    this.samples = {
+      add: async (month: MonthKey, sample: Sample): Promise<boolean> => {
+        const m = parseMonthKey(month);
+        if (!m || !sampleFits(month, sample)) return false;
+        const key = `${this.prefix}samples:${month}`;
+        const [[setErr, set] = [null, 0], [expireErr] = [null]] =
+          (await this.redis
+            .multi()
+            .hsetnx(key, String(hourOf(sample.at)), encodeSamples(month, [sample]))
+            .pexpireat(key, monthEndUtc(addMonths(m, SAMPLE_MONTHS_KEPT)))
+            .exec()) ?? [];
+        if (setErr) throw setErr;
+        if (expireErr) throw expireErr;
+        return set === 1;
+      },
+      list: async (month: MonthKey): Promise<Sample[]> => {
+        const key = `${this.prefix}samples:${month}`;
+        const values = await this.redis.hvals(key);
+        return values
+          .flatMap((raw) => {
+            // Not JSON: the compact form samples.ts writes, checked the same way.
+            const parsed = encodedSamplesSchema.safeParse(raw);
+            if (!parsed.success) throw corrupt(key, "sample", describeIssues(parsed.error));
+            return decodeSamples(month, parsed.data);
+          })
+          .sort((a, b) => a.at - b.at);
       },
     };
   }

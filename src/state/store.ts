@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { type MonthKey, parseMonthKey } from "../months.js";
+import type { SampleStore } from "./samples.js";
 import type { StatCacheStore } from "./stat-cache.js";
 
 /** One summary for one channel: the unit of exactly-once. `month` is `yyyyMM`. */
@@ -56,6 +57,8 @@ export interface StateStore {
   history(limit: number): Promise<HistoryEntry[]>;
   /** Closed months of the stat cache live here too, so a restart does not ask for them again. */
   readonly statCache: StatCacheStore;
+  /** The MAU of months in progress, sampled hourly: their curve (samples.ts). */
+  readonly samples: SampleStore;
   close(): Promise<void>;
 }
 

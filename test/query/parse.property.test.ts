@@ -51,6 +51,7 @@ function monthsOf(q: Query): Month[] {
       return [q.from, q.to];
     case "help":
     case "history":
+    case "curve":
       return [];
   }
 }

@@ -56,8 +56,30 @@ describe("FileStateStore file", () => {
     const dir = join(await tempDir(), "nested", "state");
     const store = await open(dir);
     const file = JSON.parse(await readFile(join(dir, STATE_FILE_NAME), "utf8"));
-    expect(file).toEqual({ version: 1, deliveries: [], history: [], statCache: {} });
+    expect(file).toEqual({ version: 1, deliveries: [], history: [], statCache: {}, samples: {} });
     expect(store.path).toBe(join(dir, STATE_FILE_NAME));
+  });
+
+  it("reads a version 1 file written before samples existed, and keeps 13 closed months of them", async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, STATE_FILE_NAME),
+      JSON.stringify({ version: 1, deliveries: [], history: [], statCache: {} }),
+    );
+    const store = await open(dir);
+    expect(await store.samples.list(monthKey({ year: 2026, month: 1 }))).toEqual([]);
+    for (let i = 0; i < 16; i++) {
+      const m = { year: 2025 + Math.floor(i / 12), month: (i % 12) + 1 };
+      await store.samples.add(monthKey(m), { at: Date.UTC(m.year, m.month - 1, 3, 9), mau: 100 + i });
+    }
+    const file = JSON.parse(await readFile(join(dir, STATE_FILE_NAME), "utf8"));
+    // April 2026 is the newest: it and the 13 months before it, from March 2025.
+    expect(Object.keys(file.samples).sort()).toEqual(
+      Array.from({ length: 14 }, (_, i) =>
+        monthKey({ year: 2025 + Math.floor((i + 2) / 12), month: ((i + 2) % 12) + 1 }),
+      ),
+    );
+    expect(file.samples["202604"]).toBe("3420:115");
   });
 
   it("keeps at most 500 history entries in the file itself", async () => {

@@ -189,3 +189,15 @@ describe("RedisStateStore with corrupt values", () => {
     expect(error.message).toContain("t:stat-cache (202401)");
   });
 });
+
+describe("RedisStateStore samples", () => {
+  it("expire 13 months after their month ends, and a damaged one names its key", async () => {
+    const store = await connect("samples-ttl:");
+    await store.samples.add(monthKey(month(2026, 12)), { at: Date.UTC(2026, 11, 2, 9), mau: 3_100 });
+    expect(await store.redis.pexpiretime("samples-ttl:samples:202612")).toBe(Date.UTC(2028, 1, 1));
+    await store.redis.hset("samples-ttl:samples:202612", "x", "not a sample");
+    await expect(store.samples.list(monthKey(month(2026, 12)))).rejects.toThrow(
+      /samples-ttl:samples:202612 \(sample\)/,
+    );
+  });
+});

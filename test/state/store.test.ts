@@ -280,6 +280,27 @@ describe.each([fileBackend(), redisBackend()])("$name (StateStore contract)", (b
     expect(await store.statCache.get(jan)).toEqual(refreshed);
   });
 
+  it("keeps one MAU sample per hour for a month, at minute precision, shared by instances", async () => {
+    const store = await freshStore();
+    const dec = monthKey(month(2026, 12));
+    const t0 = Date.UTC(2026, 11, 2, 9, 17, 42);
+    expect(await store.samples.add(dec, { at: t0, mau: 3_100 })).toBe(true);
+    // Same hour: the first is kept.
+    expect(await store.samples.add(dec, { at: t0 + 30 * 60_000, mau: 3_150 })).toBe(false);
+    expect(await store.samples.add(dec, { at: t0 + 60 * 60_000, mau: 3_160 })).toBe(true);
+    // Before the month began (a REPORT_TZ ahead of UTC asks early): not this month's.
+    expect(await store.samples.add(dec, { at: Date.UTC(2026, 10, 30, 23), mau: 1 })).toBe(false);
+    const other = await open();
+    expect(await other.samples.list(dec)).toEqual([
+      { at: Date.UTC(2026, 11, 2, 9, 17), mau: 3_100 },
+      { at: Date.UTC(2026, 11, 2, 10, 17), mau: 3_160 },
+    ]);
+    expect(await other.samples.list(monthKey(month(2026, 11)))).toEqual([]);
+    // Added in any order, listed in time order.
+    await other.samples.add(dec, { at: Date.UTC(2026, 11, 1, 0, 5), mau: 12 });
+    expect((await store.samples.list(dec)).map((x) => x.mau)).toEqual([12, 3_100, 3_160]);
+  });
+
   it("keeps everything across close and reopen", async () => {
     const store = await freshStore();
     const posted: DeliveryState = { status: "posted", at: 5, ts: "1.5", link: "https://x/5" };

@@ -7,6 +7,7 @@ import { renderSeriesMessage } from "./series.js";
 
 export { ACTION_IDS } from "./action-ids.js";
 export { alertHeadline, renderLicenseAlert } from "./alert.js";
+export { renderMonthCurve, sparkline } from "./curve.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";
 export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";

@@ -5,6 +5,7 @@ import { monthLabel } from "../../months.js";
 import {
   formatChange,
   formatCount,
+  formatPace,
   formatShortChange,
   formatUsage,
   formatUsagePercent,
@@ -18,6 +19,7 @@ import { ACTION_IDS } from "./action-ids.js";
 import {
   actions,
   button,
+  escapeMrkdwn,
   fallback,
   fieldSections,
   firstWithinLimits,
@@ -94,6 +96,9 @@ function figureBlocks(view: MonthView, stats: MonthStats, detail: MonthDetail): 
   } else if (current && previous) {
     // A month so far against a whole month is no change; the whole month is there for scale.
     fields.push(`*${monthLabel(previous.month)}, whole month*\n${formatCount(previous.mau)}`);
+  }
+  if (current && view.pace) {
+    fields.push(`*At this point last month*\n${escapeMrkdwn(formatPace(view.pace, view.timeZone))}`);
   }
   if (view.usage) {
     const { usage } = view;

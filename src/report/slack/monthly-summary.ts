@@ -4,7 +4,7 @@
  */
 import type { types as slack } from "@slack/bolt";
 import { monthLabel, shortMonthLabel } from "../../months.js";
-import { formatChange, formatCount } from "../format.js";
+import { formatChange, formatCount, formatCrossings } from "../format.js";
 import type { MonthlySummaryView } from "../view.js";
 import { checkBlockLimits } from "./limits.js";
 import { renderMonthMessage } from "./month.js";
@@ -43,6 +43,13 @@ export function renderMonthlySummary(view: MonthlySummaryView): SlackMessage {
       header(`Gluu monthly summary: ${monthLabel(month)}`),
       ...(tokenDetail ? monthBlocks : monthBlocks.slice(0, 1)),
       section(yoyLine),
+      ...(view.crossings
+        ? [
+            section(
+              `*Licence thresholds reached:* ${escapeMrkdwn(formatCrossings(view.crossings, view.timeZone))}`,
+            ),
+          ]
+        : []),
       { type: "divider" },
       section(`*${view.trend.title}*`),
       ...seriesBody(view.trend, trendRows),
