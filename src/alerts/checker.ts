@@ -9,7 +9,7 @@
  * by it: one message, not a burst of them, and a lower one is never posted after a higher one.
  */
 import { errorText } from "../errors/index.js";
-import type { StatService } from "../gluu/stat-service.js";
+import type { Outcome, StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import {
   addMonths,
@@ -29,7 +29,8 @@ import { licenseAlertView, reachedThresholds } from "./thresholds.js";
 
 export interface AlertOptions {
   readonly store: StateStore;
-  readonly stats: Pick<StatService, "get">;
+  /** `lastOutcome` tells a failed request apart from a fresh answer within one millisecond. */
+  readonly stats: Pick<StatService, "get"> & { readonly lastOutcome?: Outcome | undefined };
   readonly slack: SlackPoster;
   readonly channels: readonly string[];
   /** Percent of the limit, e.g. [80, 100]. */
@@ -113,6 +114,11 @@ export class LicenseAlerts {
       current = await this.opts.stats.get([month]);
     } catch (err) {
       return this.unreachable(errorText(err));
+    }
+    const outcome = this.opts.stats.lastOutcome;
+    if (outcome && !outcome.ok && outcome.at >= at) {
+      // This check's request failed and the cache answered with what it had.
+      return this.unreachable(`the server did not answer (${errorText(outcome.error)})`);
     }
     if (current.fetchedAt < at - this.opts.freshMs) {
       return this.unreachable(

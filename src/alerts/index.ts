@@ -9,7 +9,6 @@ import type { webApi } from "@slack/bolt";
 import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import type { Env } from "../config/index.js";
 import { errorText } from "../errors/index.js";
-import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { isStoreFailure, validateSchedule } from "../schedule/scheduler.js";
 import { webApiPoster } from "../schedule/slack-poster.js";
@@ -105,7 +104,7 @@ export async function createAlerts(
   env: Env,
   deps: {
     store: OpenedStore;
-    stats: Pick<StatService, "get">;
+    stats: AlertOptions["stats"];
     client: webApi.WebClient;
     host: string;
     log: Logger;

@@ -106,6 +106,10 @@ describe("/metrics after a known workload", () => {
     expect(last * 1000).toBeLessThanOrEqual(Date.now());
     // Node's own process metrics come along.
     expect(find(text, "process_resident_memory_bytes")).toHaveLength(1);
+    // For the README and the closing note: how long the exposition is after this workload.
+    console.log(
+      `/metrics after the test workload: ${text.trimEnd().split("\n").length} lines, ${text.length} bytes`,
+    );
   });
 
   it("passes `promtool check metrics`, but for prom-client's three gauges named *_total (README: Metrics)", async () => {
