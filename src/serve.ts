@@ -9,6 +9,7 @@ import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics/index.js";
+import { readHistory } from "./schedule/history.js";
 import {
   createMonthly,
   historyAnswer,
@@ -19,6 +20,7 @@ import {
 import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
+import { HomeViews } from "./slack/home.js";
 import { probeAccessCheck } from "./slack/probe-access.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
@@ -185,6 +187,25 @@ export async function startServer(
         : {}),
     },
   });
+  const home = new HomeViews({
+    stats: gluu.service,
+    host: gluu.client.host,
+    timeZone: env.REPORT_TZ,
+    now,
+    log,
+    curves,
+    ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
+    access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
+    health: () => gluu.service.lastOutcome,
+    ...(state && monthly?.scheduler
+      ? {
+          schedule: {
+            nextRun: () => monthly.scheduler?.nextRun() ?? null,
+            deliveries: (limit: number) => readHistory(state.store, limit),
+          },
+        }
+      : {}),
+  });
   const postResponse = createResponsePoster({ extraOrigins: apiOrigin(env.SLACK_API_URL) });
   const slack = await startSlackApp({
     mode: opts.host ? { ...mode, host: opts.host } : mode,
@@ -201,6 +222,7 @@ export async function startServer(
       access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
       postResponse,
       metrics,
+      home,
     },
     probes: { metrics, mayRead: probeAccessCheck({ allow: env.METRICS_ALLOW, token: env.METRICS_TOKEN }) },
   }).catch(async (err: unknown) => {

@@ -52,6 +52,12 @@ function paceOf(deps: AnswerDeps, now: number): { pace?: Pace } {
   return pace ? { pace } : {};
 }
 
+/** The views of several commands from one result (the App Home): one context, one clock. */
+export function viewsFrom(commands: readonly StatsCommand[], result: StatResult, deps: AnswerDeps): View[] {
+  const ctx = contextOf(deps);
+  return commands.map((c) => viewOf(answerFrom(c.query, result), c, ctx));
+}
+
 /** The view of a command's answer: one call to the stat service. */
 export async function answerView(command: StatsCommand, deps: AnswerDeps): Promise<View> {
   const a = await answer(command.query, deps.stats);

@@ -1,5 +1,5 @@
 /** The use case: a parsed query in; the answer, its view and the button values out. */
-export { type AnswerDeps, Answerer, answerView } from "./answerer.js";
+export { type AnswerDeps, Answerer, answerView, viewsFrom } from "./answerer.js";
 export { monthButtons, shareButton } from "./buttons.js";
 export {
   type Answer,

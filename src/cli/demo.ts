@@ -16,7 +16,7 @@ import type { SlackMessage } from "../report/slack/index.js";
 import { startServer } from "../serve.js";
 import { blockKitBuilderUrl, previewMessage } from "../slack/preview.js";
 import { startSlackDouble } from "../slack-double/index.js";
-import { slashCommandBody } from "../slack-double/payloads.js";
+import { appHomeOpened, eventCallbackBody, slashCommandBody } from "../slack-double/payloads.js";
 import { sendSignedCommand } from "../slack-double/signing.js";
 import { renderView } from "./render.js";
 
@@ -97,6 +97,24 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
         out(`  (no reply arrived: ${JSON.stringify(body ?? null).slice(0, 200)})\n`);
       }
     }
+    // The Home tab, as someone opening it sees it (Events API, signed like the commands).
+    const homeUser = "U0DEMOUSER";
+    const published = () =>
+      slack.calls.filter((c) => c.method === "views.publish" && c.body.user_id === homeUser);
+    const opened = await sendSignedCommand(
+      endpoint,
+      DEMO_SIGNING_SECRET,
+      eventCallbackBody(appHomeOpened(homeUser)),
+    );
+    const until = Date.now() + 5_000;
+    while (published().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    const home = published().at(-1)?.body.view as { blocks?: SlackMessage["blocks"] } | undefined;
+    out(
+      `The Home tab, when ${homeUser} opens it (app_home_opened acknowledged with HTTP ${opened.status}; views.publish):\n`,
+    );
+    out(
+      home?.blocks ? `${previewMessage({ text: "", blocks: home.blocks })}\n` : "  (no Home was published)\n",
+    );
     out(
       `Requests the emulator answered: ${emulator.counters.discovery} discovery, ${emulator.counters.token} token, ` +
         `${emulator.counters.statOk} stat.`,

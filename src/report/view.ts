@@ -163,3 +163,28 @@ export interface MonthCurveView {
   readonly host: string;
   readonly timeZone: string;
 }
+
+/** The App Home of one user: where things stand, without typing a command. */
+export type HomeView =
+  | { readonly kind: "refused"; readonly reason: string }
+  | {
+      readonly kind: "home";
+      readonly host: string;
+      readonly timeZone: string;
+      /** The month in progress, the last complete month, the 12-month trend; absent while fetching or failed. */
+      readonly figures?: {
+        readonly current: MonthView;
+        readonly last: MonthView;
+        readonly trend: SeriesView;
+      };
+      /** Figures are on their way: the Home is published again when they arrive. */
+      readonly fetching?: boolean;
+      /** Why there are no figures (the server is down, busy…): the sentence replies use. */
+      readonly unavailable?: string;
+      /** The server's state from its last answer, one sentence. */
+      readonly health?: string;
+      /** The monthly post, when configured. */
+      readonly schedule?: { readonly nextRun?: number; readonly deliveries: readonly HistoryLine[] };
+      /** Admins get the manual post button. */
+      readonly admin: boolean;
+    };

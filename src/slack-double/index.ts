@@ -20,9 +20,12 @@
 export { startSlackDouble } from "./double.js";
 export { createMemoryLogger, type LogLine, type MemoryLogger } from "./logger.js";
 export {
+  appHomeOpened,
   blockActionBody,
   blockActionPayload,
   DOUBLE_DEFAULTS,
+  eventCallbackBody,
+  eventCallbackPayload,
   slashCommandBody,
   slashCommandFields,
 } from "./payloads.js";

@@ -120,3 +120,32 @@ export function blockActionPayload(fields: BlockActionFields): Record<string, un
 export function blockActionBody(fields: BlockActionFields): string {
   return new URLSearchParams({ payload: JSON.stringify(blockActionPayload(fields)) }).toString();
 }
+
+/** An Events API `event_callback` around `event`, as Slack posts it to the request URL (JSON). */
+export function eventCallbackPayload(
+  event: Record<string, unknown>,
+  teamId = DOUBLE_DEFAULTS.teamId,
+): Record<string, unknown> {
+  const d = DOUBLE_DEFAULTS;
+  return {
+    token: d.verificationToken,
+    team_id: teamId,
+    api_app_id: d.appId,
+    event: { event_ts: `${(Date.now() / 1000).toFixed(6)}`, ...event },
+    type: "event_callback",
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: d.botUserId, is_bot: true }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** The JSON body of an Events API request; sign it with sendSignedCommand like any other. */
+export function eventCallbackBody(event: Record<string, unknown>): string {
+  return JSON.stringify(eventCallbackPayload(event));
+}
+
+/** `app_home_opened` for the Home tab of `user`. */
+export function appHomeOpened(user: string): Record<string, unknown> {
+  return { type: "app_home_opened", user, channel: `D${user.slice(1)}`, tab: "home" };
+}

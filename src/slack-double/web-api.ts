@@ -3,6 +3,7 @@
  * are present; cosmetic ones are mostly left out). Pure functions of the arguments and a small
  * context, so the HTTP layer stays about transport, auth and faults.
  */
+import { checkHomeLimits, type HomeTab } from "../report/slack/home.js";
 import type { DoubleUser, MethodHandler } from "./types.js";
 
 export interface WebApiContext {
@@ -228,6 +229,29 @@ export function builtinHandlers(ctx: WebApiContext): Map<string, MethodHandler> 
     const first = users[0] ?? "";
     const id = users.length === 1 ? dmFor(first) : `G${users.map((u) => u.slice(1, 4)).join("")}`;
     return { ok: true, no_op: false, already_open: false, channel: { id } };
+  });
+
+  // The App Home: Slack checks the view's type and its blocks, and keeps the last one per user.
+  h.set("views.publish", (args) => {
+    const userId = str(args.user_id);
+    if (!userId || !isUserId(userId)) return fail("user_not_found");
+    const view = args.view;
+    if (typeof view !== "object" || view === null || Array.isArray(view)) return fail("invalid_arguments");
+    const v = view as Record<string, unknown>;
+    if (v.type !== "home" || !Array.isArray(v.blocks)) return fail("invalid_arguments");
+    if (checkHomeLimits({ type: "home", blocks: v.blocks as HomeTab["blocks"] }).length > 0)
+      return fail("invalid_blocks");
+    return {
+      ok: true,
+      view: {
+        id: `V${ctx.nextTs().replace(".", "").slice(-9)}`,
+        team_id: ctx.teamId,
+        type: "home",
+        blocks: v.blocks,
+        app_id: ctx.appId,
+        bot_id: ctx.botId,
+      },
+    };
   });
 
   h.set("users.info", (args) => {

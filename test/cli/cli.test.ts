@@ -132,6 +132,11 @@ describe("gluu-stats demo", () => {
       /\/gluu-stats trend +\(acknowledged in [\d.]+ ms with HTTP 200; the answer came in the acknowledgement/,
     );
     expect(out).toContain("https://app.slack.com/block-kit-builder#");
+    // The Home tab, from the same cache: still one stat request.
+    expect(out).toMatch(
+      /The Home tab, when U0DEMOUSER opens it \(app_home_opened acknowledged with HTTP 200; views\.publish\):\n+━━ Gluu statistics ━━/,
+    );
+    expect(out).toMatch(/\[ Refresh \] \[ Open as message \]/);
     expect(out).toContain("Requests the emulator answered: 1 discovery, 1 token, 1 stat.");
   });
 });

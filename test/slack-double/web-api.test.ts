@@ -149,12 +149,12 @@ describe("Web API double", () => {
   });
 
   it("lets a test replace a method's answer", async () => {
-    double.handle("views.publish", () => ({ ok: true, view: { id: "V1" } }));
-    expect(await client().apiCall("views.publish", { user_id: "U1", view: {} })).toMatchObject({
+    double.handle("views.open", () => ({ ok: true, view: { id: "V1" } }));
+    expect(await client().apiCall("views.open", { user_id: "U1", view: {} })).toMatchObject({
       view: { id: "V1" },
     });
-    double.handle("views.publish", undefined);
-    expect(await platformError(client().apiCall("views.publish"))).toBe("unknown_method");
+    double.handle("views.open", undefined);
+    expect(await platformError(client().apiCall("views.open"))).toBe("unknown_method");
   });
 
   it("hands out Socket Mode URLs only for the app token", async () => {

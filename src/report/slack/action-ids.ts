@@ -4,4 +4,7 @@ export const ACTION_IDS = {
   next: "gluu_stats_next",
   trend: "gluu_stats_trend",
   share: "gluu_stats_share",
+  homeRefresh: "gluu_stats_home_refresh",
+  homeMessage: "gluu_stats_home_message",
+  homePost: "gluu_stats_home_post",
 } as const;

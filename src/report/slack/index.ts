@@ -10,6 +10,7 @@ export { alertHeadline, renderLicenseAlert } from "./alert.js";
 export { renderMonthCurve, sparkline } from "./curve.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";
+export { checkHomeLimits, HOME_BLOCKS_MAX, type HomeTab, renderHome } from "./home.js";
 export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
 export { renderMonthMessage } from "./month.js";
 export { renderMonthlySummary } from "./monthly-summary.js";

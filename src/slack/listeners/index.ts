@@ -4,6 +4,7 @@ import { answerOnce, type SeenRequests } from "../redelivery.js";
 import { register as registerActions } from "./actions/index.js";
 import { register as registerCommands } from "./commands/index.js";
 import type { ListenerDeps } from "./deps.js";
+import { register as registerEvents } from "./events/index.js";
 
 export type { ListenerDeps } from "./deps.js";
 
@@ -12,4 +13,5 @@ export function registerListeners(app: App, deps: ListenerDeps, seen: SeenReques
   app.use(answerOnce(seen, deps.log));
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerEvents(app, deps);
 }

@@ -1,0 +1,132 @@
+/**
+ * The App Home as a Slack view: the month so far, the last complete month with its change, the
+ * 12-month trend, the monthly post's schedule and last deliveries, and where the figures came
+ * from. The same figures and wording as the replies (the month and series renderers' parts).
+ */
+import type { types as slack } from "@slack/bolt";
+import { monthLabel } from "../../months.js";
+import { formatChange, formatCount, formatInstant, formatUsage, monthTitle } from "../format.js";
+import type { HistoryLine, HomeView, MonthView } from "../view.js";
+import { ACTION_IDS } from "./action-ids.js";
+import { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  fieldSections,
+  HLL_NOTE,
+  header,
+  safeMrkdwn,
+  section,
+} from "./primitives.js";
+import { seriesBody } from "./series.js";
+
+type KnownBlock = slack.KnownBlock;
+
+/** A home tab view, as `views.publish` takes it. */
+export interface HomeTab {
+  readonly type: "home";
+  readonly blocks: KnownBlock[];
+}
+
+/** Views hold 100 blocks (messages 50). */
+export const HOME_BLOCKS_MAX = 100;
+
+function monthField(view: MonthView, label: string): string {
+  const stats = view.stats;
+  if (!stats) return `*${label}*\nno data`;
+  const lines = [`*${label}*`, `*${formatCount(stats.mau)}* MAU${view.current ? " so far" : ""}`];
+  if (view.change && view.previous)
+    lines.push(`${formatChange(view.change)} vs ${monthLabel(view.previous.month)}`);
+  else if (view.current && view.previous)
+    lines.push(`${monthLabel(view.previous.month)}: ${formatCount(view.previous.mau)}`);
+  if (view.usage) lines.push(formatUsage(stats.mau, view.usage));
+  if (view.tokens) lines.push(`${formatCount(view.tokens.total)} tokens`);
+  return lines.map((l, i) => (i === 0 ? l : escapeMrkdwn(l))).join("\n");
+}
+
+const ICON = {
+  posted: ":white_check_mark:",
+  failed: ":x:",
+  skipped: ":fast_forward:",
+  posting: ":hourglass_flowing_sand:",
+} as const;
+
+function deliveryLine(d: HistoryLine, timeZone: string): string {
+  const where = /^[CGD][A-Z0-9]+$/.test(d.channel) ? `<#${d.channel}>` : safeMrkdwn(d.channel, 40);
+  const what = d.alert === undefined ? "summary" : `${d.alert} % licence alert`;
+  const link = d.link && /^https:\/\//.test(d.link) ? ` · <${d.link}|view>` : "";
+  return `${ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
+}
+
+export function renderHome(view: HomeView): HomeTab {
+  if (view.kind === "refused") return { type: "home", blocks: [section(escapeMrkdwn(view.reason))] };
+  const blocks: KnownBlock[] = [header("Gluu statistics")];
+  const where = [`*${safeMrkdwn(view.host, 100) || "Unknown server"}*`];
+  if (view.health) where.push(escapeMrkdwn(view.health));
+  blocks.push(context(where));
+  if (view.unavailable) blocks.push(section(`:warning: ${escapeMrkdwn(view.unavailable)}`));
+  if (view.fetching && !view.figures) {
+    blocks.push(section(`:hourglass_flowing_sand: Fetching the figures from ${safeMrkdwn(view.host, 100)}…`));
+  }
+  const f = view.figures;
+  if (f) {
+    blocks.push(
+      ...fieldSections([
+        monthField(f.current, monthTitle(f.current)),
+        monthField(f.last, monthLabel(f.last.month)),
+      ]),
+      { type: "divider" },
+      section(`*${escapeMrkdwn(f.trend.title)}*`),
+      ...seriesBody(f.trend, 12),
+      context([`Fetched ${escapeMrkdwn(formatInstant(f.current.fetchedAt, view.timeZone))} · ${HLL_NOTE}`]),
+    );
+  }
+  if (view.schedule) {
+    const next = view.schedule.nextRun;
+    const lines = [
+      `*Monthly summary* · next: ${next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone))}`,
+      ...(view.schedule.deliveries.length > 0
+        ? view.schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
+        : ["No delivery yet."]),
+    ];
+    blocks.push({ type: "divider" }, section(lines.join("\n")));
+  }
+  const buttons = [
+    ...button("Refresh", ACTION_IDS.homeRefresh, "refresh", true),
+    ...button("Open as message", ACTION_IDS.homeMessage, "trend"),
+  ];
+  if (view.admin && view.schedule) {
+    const [post] = button("Post last month's summary now", ACTION_IDS.homePost, "post");
+    if (post) {
+      buttons.push({
+        ...post,
+        confirm: {
+          title: { type: "plain_text", text: "Post the summary?" },
+          text: {
+            type: "plain_text",
+            text: "Last month's summary goes to the report channels now (once: a month posted before is not posted again).",
+          },
+          confirm: { type: "plain_text", text: "Post" },
+          deny: { type: "plain_text", text: "Cancel" },
+        },
+      });
+    }
+  }
+  blocks.push(...actions(buttons));
+  return { type: "home", blocks };
+}
+
+/** What Slack would refuse in a home view: the block checks of messages, and 100 blocks. */
+export function checkHomeLimits(tab: HomeTab): string[] {
+  const problems = checkBlockLimits({
+    text: "home",
+    blocks: tab.blocks.slice(0, SLACK_LIMITS.blocksPerMessage),
+  });
+  const rest = tab.blocks.slice(SLACK_LIMITS.blocksPerMessage);
+  if (rest.length > 0) problems.push(...checkBlockLimits({ text: "home", blocks: rest }));
+  if (tab.blocks.length > HOME_BLOCKS_MAX)
+    problems.push(`blocks: ${tab.blocks.length} > ${HOME_BLOCKS_MAX} blocks`);
+  return problems;
+}

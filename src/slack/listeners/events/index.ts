@@ -1,0 +1,110 @@
+/**
+ * The App Home: `app_home_opened` publishes the user's Home, and its buttons (refresh, the
+ * trend as a direct message, the admins' manual post) act on it. Registered only when the bot
+ * has a Home (see ListenerDeps.home).
+ */
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import { z } from "zod";
+import { errorText } from "../../../errors/index.js";
+import { ACTION_IDS, type HomeTab, type SlackMessage } from "../../../report/slack/index.js";
+import { checkAccess, isAdmin } from "../../access.js";
+import type { ListenerDeps } from "../deps.js";
+
+const homeOpenedSchema = z.object({
+  type: z.literal("app_home_opened"),
+  user: z.string().regex(/^[UW][A-Z0-9]+$/),
+  tab: z.string().optional(),
+});
+
+const homeActionSchema = z.object({
+  user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/) }),
+});
+
+type Client = AllMiddlewareArgs["client"];
+
+function publisher(client: Client, userId: string) {
+  return async (view: HomeTab): Promise<void> => {
+    await client.views.publish({ user_id: userId, view });
+  };
+}
+
+async function directMessage(client: Client, userId: string, message: SlackMessage): Promise<void> {
+  // A user id as the channel: Slack posts it in the app's direct messages with that user.
+  await client.chat.postMessage({
+    channel: userId,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+  });
+}
+
+export function register(app: App, deps: ListenerDeps): void {
+  const { home } = deps;
+  if (!home) return;
+
+  app.event("app_home_opened", async ({ event, client }) => {
+    const e = homeOpenedSchema.safeParse(event);
+    // The Messages tab opens the same event; only the Home tab is ours to draw.
+    if (!e.success || (e.data.tab !== undefined && e.data.tab !== "home")) return;
+    await deps.track(home.open(e.data.user, publisher(client, e.data.user)));
+  });
+
+  const pressed = (
+    run: (userId: string, client: Client) => Promise<void>,
+  ): ((args: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => Promise<void>) => {
+    return async ({ ack, body, client }) => {
+      await ack();
+      const b = homeActionSchema.safeParse(body);
+      if (!b.success) {
+        deps.log.warn({ issues: b.error.issues.length }, "App Home button payload failed validation");
+        return;
+      }
+      const userId = b.data.user.id;
+      await deps.track(
+        run(userId, client).catch((err: unknown) => {
+          deps.log.error({ user: userId, err: errorText(err) }, "App Home button failed");
+        }),
+      );
+    };
+  };
+
+  app.action(
+    { type: "block_actions", action_id: ACTION_IDS.homeRefresh },
+    pressed((userId, client) => home.open(userId, publisher(client, userId))),
+  );
+
+  app.action(
+    { type: "block_actions", action_id: ACTION_IDS.homeMessage },
+    pressed(async (userId, client) => {
+      const access = checkAccess({ ...deps.access, channels: [] }, userId, undefined);
+      if (!access.allowed) {
+        deps.log.info({ user: userId }, "refused an App Home button: %s", access.reason);
+        return;
+      }
+      const parsed = deps.replies.parse("trend");
+      if (!parsed.ok) return;
+      // The same access rules as the command, the channel being the direct message.
+      const { message } = await deps.replies.answer(parsed.command, { userId });
+      await directMessage(client, userId, message);
+    }),
+  );
+
+  app.action(
+    { type: "block_actions", action_id: ACTION_IDS.homePost },
+    pressed(async (userId, client) => {
+      if (!isAdmin(deps.access, userId)) {
+        deps.log.info({ user: userId }, "refused the App Home's manual post: not an admin");
+        await directMessage(client, userId, {
+          text: "Only the admins of this bot (ADMIN_USER_IDS) can post the summary by hand.",
+          blocks: [],
+        });
+        return;
+      }
+      const parsed = deps.replies.parse("post");
+      if (!parsed.ok) return;
+      const { message } = await deps.replies.answer(parsed.command, { userId });
+      await directMessage(client, userId, message);
+      await home.open(userId, publisher(client, userId));
+    }),
+  );
+}
