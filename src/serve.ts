@@ -197,6 +197,7 @@ export async function startServer(
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
     health: () => gluu.service.lastOutcome,
+    samples: (month) => curves.samples(month),
     ...(state && monthly?.scheduler
       ? {
           schedule: {

@@ -85,6 +85,8 @@ export interface StatEvents {
 export interface Outcome {
   readonly ok: boolean;
   readonly at: number;
+  /** How long the request took (answered ones): what tells a slow server from a quick one. */
+  readonly tookMs?: number;
   readonly error?: GluuError;
 }
 
@@ -408,7 +410,7 @@ export class StatService {
       const { stats, at } = await this.fetcher.fetchMonths(months);
       this.processed(sentAt, at, true);
       this.refusals = 0;
-      this.lastOutcome = { ok: true, at };
+      this.lastOutcome = { ok: true, at, tookMs: Math.max(0, at - sentAt) };
       this.lastSuccessAt = at;
       this.events.fetched?.(stats, at);
       const byKey = new Map(stats.map((s) => [monthKey(s.month), s]));

@@ -183,6 +183,8 @@ export type HomeView =
       readonly unavailable?: string;
       /** The server's state from its last answer, one sentence. */
       readonly health?: string;
+      /** This month against last month, from the bot's samples. */
+      readonly curve?: MonthCurveView;
       /** The monthly post, when configured. */
       readonly schedule?: { readonly nextRun?: number; readonly deliveries: readonly HistoryLine[] };
       /** Admins get the manual post button. */

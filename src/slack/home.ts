@@ -6,14 +6,17 @@
  * one request.
  */
 import { type AnswerDeps, isStatsCommand, monthsFor, type StatsCommand, viewsFrom } from "../answer/index.js";
+import { monthCurveView } from "../curve/view.js";
 import { errorText } from "../errors/index.js";
 import type { StatResult } from "../gluu/model.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
+import { addMonths, type Month, monthAt } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import { formatInstant } from "../report/format.js";
 import { type HomeTab, renderHome } from "../report/slack/index.js";
-import type { HistoryLine, HomeView, MonthView, SeriesView } from "../report/view.js";
+import type { HistoryLine, HomeView, MonthCurveView, MonthView, SeriesView } from "../report/view.js";
+import type { Sample } from "../state/samples.js";
 import { type AccessRules, checkAccess, isAdmin } from "./access.js";
 import { userSentence } from "./failure.js";
 
@@ -22,6 +25,8 @@ export interface HomeDeps extends AnswerDeps {
   readonly log: Logger;
   /** The Gluu server's last answer (or failure). */
   readonly health: () => Outcome | undefined;
+  /** A month's samples, for this month's curve against last month's. */
+  readonly samples?: (month: Month) => Promise<Sample[]>;
   /** The monthly post, when configured. */
   readonly schedule?: {
     nextRun(): Date | null;
@@ -32,14 +37,22 @@ export interface HomeDeps extends AnswerDeps {
 const REFUSED =
   "Sorry, you are not on the list of people who may use Gluu Stats. Ask the admin of this bot to add you.";
 
-/** The server's state from its last answer, in the words the replies use. */
+/** An answer slower than this is reported as slow (the request deadline is 15 s by default). */
+export const SLOW_ANSWER_MS = 5_000;
+
+/** The server's state from its last answer: answering, slow, busy or unreachable, as replies say it. */
 export function healthSentence(
   outcome: Outcome | undefined,
   host: string,
   timeZone: string,
 ): string | undefined {
   if (!outcome) return undefined;
-  if (outcome.ok) return `Answering: last answer ${formatInstant(outcome.at, timeZone)}.`;
+  const when = formatInstant(outcome.at, timeZone);
+  const took = outcome.tookMs ?? 0;
+  if (outcome.ok && took > SLOW_ANSWER_MS) {
+    return `Answering slowly: the last answer (${when}) took ${(took / 1000).toFixed(1)} s.`;
+  }
+  if (outcome.ok) return `Answering: last answer ${when}.`;
   return userSentence(outcome.error, host);
 }
 
@@ -56,6 +69,8 @@ export class HomeViews {
         await publish(renderHome({ kind: "refused", reason: REFUSED }));
         return;
       }
+      // Last month's samples, for "at this point last month": in memory after the first Home.
+      await deps.curves?.ready(deps.now());
       const commands = this.commands();
       const months = commands.flatMap((c) => monthsFor(c.query));
       const ready = deps.stats.peek?.(months);
@@ -92,6 +107,20 @@ export class HomeViews {
     return { current: current as MonthView, last: last as MonthView, trend: trend as SeriesView };
   }
 
+  /** The curve, or none: samples are a bonus, never a reason to leave the Home empty. */
+  private async curve(): Promise<MonthCurveView | undefined> {
+    const { samples } = this.deps;
+    if (!samples) return undefined;
+    const now = this.deps.now();
+    const month = monthAt(now, this.deps.timeZone);
+    try {
+      const [current, previous] = await Promise.all([samples(month), samples(addMonths(month, -1))]);
+      return monthCurveView({ current, previous, now, timeZone: this.deps.timeZone, host: this.deps.host });
+    } catch {
+      return undefined;
+    }
+  }
+
   private async base(userId: string): Promise<Extract<HomeView, { kind: "home" }>> {
     const { deps } = this;
     const health = healthSentence(deps.health(), deps.host, deps.timeZone);
@@ -102,8 +131,10 @@ export class HomeViews {
       const deliveries = await deps.schedule.deliveries(3).catch(() => []);
       schedule = { ...(next ? { nextRun: next.getTime() } : {}), deliveries };
     }
+    const curve = await this.curve();
     return {
       kind: "home",
+      ...(curve ? { curve } : {}),
       host: deps.host,
       timeZone: deps.timeZone,
       admin: isAdmin(deps.access, userId),

@@ -226,3 +226,52 @@ describe("views.publish in the Slack double", () => {
     expect(await call({ type: "home", blocks: [{ type: "divider" }] })).toMatchObject({ ok: true });
   });
 });
+
+describe("healthSentence", () => {
+  it("tells answering, slow, busy and unreachable apart", async () => {
+    const { healthSentence } = await import("../../src/slack/home.js");
+    const { GluuError } = await import("../../src/gluu/errors.js");
+    const at = Date.UTC(2026, 11, 3, 9, 4);
+    expect(healthSentence({ ok: true, at, tookMs: 120 }, "idp", "UTC")).toMatch(
+      /^Answering: last answer Dec 3, 2026, 09:04/,
+    );
+    expect(healthSentence({ ok: true, at, tookMs: 7_200 }, "idp", "UTC")).toMatch(
+      /^Answering slowly: .* took 7\.2 s\.$/,
+    );
+    expect(
+      healthSentence({ ok: false, at, error: new GluuError("rate_limited", "403") }, "idp", "UTC"),
+    ).toMatch(/busy/);
+    expect(
+      healthSentence({ ok: false, at, error: new GluuError("network", "ECONNREFUSED") }, "idp", "UTC"),
+    ).toMatch(/cannot be reached/);
+    expect(healthSentence(undefined, "idp", "UTC")).toBeUndefined();
+  });
+});
+
+describe("the App Home and the month's curve", () => {
+  it("shows last month at this point and both months' sparklines when samples are kept", async () => {
+    const { FileStateStore } = await import("../../src/state/file-store.js");
+    const { localTime, daysInMonth } = await import("../../src/months.js");
+    const dir = await mkdtemp(join(tmpdir(), "gluu-stats-home-curve-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const now = localTime(Date.now(), "UTC");
+    const prev = {
+      year: CURRENT.month === 1 ? CURRENT.year - 1 : CURRENT.year,
+      month: CURRENT.month === 1 ? 12 : CURRENT.month - 1,
+    };
+    const store = await FileStateStore.open(dir);
+    const fits = now.day <= daysInMonth(prev);
+    for (let d = 1; d <= Math.min(now.day, daysInMonth(prev)); d++) {
+      await store.samples.add(monthKey(prev), {
+        at: Date.UTC(prev.year, prev.month - 1, d, now.hour, now.minute),
+        mau: 1_000 * d,
+      });
+    }
+    await store.close();
+    const h = await bot({ env: { STATE_DIR: dir } });
+    await open(h, USER);
+    const text = allText({ blocks: (await home(h, USER, 2)).blocks });
+    expect(text).toContain("This month against last month");
+    if (fits) expect(text).toContain(`At this point last month: ${formatCount(1_000 * now.day)}`);
+  });
+});

@@ -34,6 +34,23 @@ export function sparkline(values: ReadonlyArray<number | undefined>, min: number
     .join("");
 }
 
+/** The two months' sparklines on one scale, one line each; none without any sample. */
+export function curveSparklines(view: MonthCurveView): string[] {
+  const cur = view.days.map((d) => d.current);
+  const prev = view.days.map((d) => d.previous);
+  const known = [...cur, ...prev].filter((v): v is number => v !== undefined);
+  if (known.length === 0) return [];
+  const min = Math.min(...known);
+  const max = Math.max(...known);
+  const a = shortMonthLabel(view.month);
+  const b = shortMonthLabel(view.previousMonth);
+  const width = Math.max(a.length, b.length);
+  return [
+    `${a.padEnd(width)} ${sparkline(cur, min, max)}`,
+    `${b.padEnd(width)} ${sparkline(prev, min, max)}`,
+  ];
+}
+
 export function renderMonthCurve(view: MonthCurveView): SlackMessage {
   const title = `${monthLabel(view.month)} so far, day by day`;
   const note = context([
@@ -44,18 +61,9 @@ export function renderMonthCurve(view: MonthCurveView): SlackMessage {
       "No samples yet: the bot records the month's MAU when it fetches it (each licence check, each question), at most once an hour. The curve fills in from there.";
     return { text: fallback(`${title}: ${text}`), blocks: [header(title), section(text), note] };
   }
-  const cur = view.days.map((d) => d.current);
-  const prev = view.days.map((d) => d.previous);
-  const known = [...cur, ...prev].filter((v): v is number => v !== undefined);
-  const min = Math.min(...known);
-  const max = Math.max(...known);
+  const spark = curveSparklines(view);
   const a = shortMonthLabel(view.month);
   const b = shortMonthLabel(view.previousMonth);
-  const width = Math.max(a.length, b.length);
-  const spark = [
-    `${a.padEnd(width)} ${sparkline(cur, min, max)}`,
-    `${b.padEnd(width)} ${sparkline(prev, min, max)}`,
-  ];
   const cell = (v: number | undefined) => (v === undefined ? "–" : formatCount(v)).padStart(10);
   const rows = [
     `Day ${a.padStart(10)} ${b.padStart(10)}`,

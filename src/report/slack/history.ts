@@ -7,7 +7,8 @@ import { context, escapeMrkdwn, type SlackMessage, safeMrkdwn, section } from ".
 
 type KnownBlock = slack.KnownBlock;
 
-const ICON = {
+/** One icon per delivery outcome, shared by the history and the App Home. */
+export const OUTCOME_ICON = {
   posted: ":white_check_mark:",
   failed: ":x:",
   skipped: ":fast_forward:",
@@ -29,7 +30,7 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
     const at = escapeMrkdwn(formatInstant(e.at, timeZone));
     const what = e.outcome === "posting" ? `posting… (since ${at})` : `${at} · ${e.trigger}`;
     const alert = e.alert === undefined ? "" : ` :rotating_light: ${e.alert} % licence alert`;
-    return `${ICON[e.outcome]} *${monthText(e.month)}*${alert} → ${where} · ${what}${link}${error}`;
+    return `${OUTCOME_ICON[e.outcome]} *${monthText(e.month)}*${alert} → ${where} · ${what}${link}${error}`;
   });
   const blocks: KnownBlock[] = [
     {

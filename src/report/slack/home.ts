@@ -5,13 +5,16 @@
  */
 import type { types as slack } from "@slack/bolt";
 import { monthLabel } from "../../months.js";
-import { formatChange, formatCount, formatInstant, formatUsage, monthTitle } from "../format.js";
+import { formatChange, formatCount, formatInstant, formatPace, formatUsage, monthTitle } from "../format.js";
 import type { HistoryLine, HomeView, MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
+import { curveSparklines } from "./curve.js";
+import { OUTCOME_ICON } from "./history.js";
 import { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
 import {
   actions,
   button,
+  codeSections,
   context,
   escapeMrkdwn,
   fieldSections,
@@ -42,22 +45,16 @@ function monthField(view: MonthView, label: string): string {
   else if (view.current && view.previous)
     lines.push(`${monthLabel(view.previous.month)}: ${formatCount(view.previous.mau)}`);
   if (view.usage) lines.push(formatUsage(stats.mau, view.usage));
+  if (view.pace) lines.push(`At this point last month: ${formatPace(view.pace, view.timeZone)}`);
   if (view.tokens) lines.push(`${formatCount(view.tokens.total)} tokens`);
   return lines.map((l, i) => (i === 0 ? l : escapeMrkdwn(l))).join("\n");
 }
-
-const ICON = {
-  posted: ":white_check_mark:",
-  failed: ":x:",
-  skipped: ":fast_forward:",
-  posting: ":hourglass_flowing_sand:",
-} as const;
 
 function deliveryLine(d: HistoryLine, timeZone: string): string {
   const where = /^[CGD][A-Z0-9]+$/.test(d.channel) ? `<#${d.channel}>` : safeMrkdwn(d.channel, 40);
   const what = d.alert === undefined ? "summary" : `${d.alert} % licence alert`;
   const link = d.link && /^https:\/\//.test(d.link) ? ` · <${d.link}|view>` : "";
-  return `${ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
+  return `${OUTCOME_ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
 }
 
 export function renderHome(view: HomeView): HomeTab {
@@ -83,6 +80,9 @@ export function renderHome(view: HomeView): HomeTab {
       context([`Fetched ${escapeMrkdwn(formatInstant(f.current.fetchedAt, view.timeZone))} · ${HLL_NOTE}`]),
     );
   }
+  const spark = view.curve ? curveSparklines(view.curve) : [];
+  if (spark.length > 0)
+    blocks.push(section("*This month against last month*, day by day"), ...codeSections(spark));
   if (view.schedule) {
     const next = view.schedule.nextRun;
     const lines = [
