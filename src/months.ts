@@ -179,7 +179,14 @@ export interface LocalTime {
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
 
+const lastLocal = new Map<string, { readonly minute: number; readonly value: LocalTime }>();
+
+/** To the minute, so a minute's answer is reused (every answer of the month in progress asks for now's). */
 export function localTime(instant: number, timeZone = "UTC"): LocalTime {
+  return perMinute(lastLocal, instant, timeZone, () => computeLocalTime(instant, timeZone));
+}
+
+function computeLocalTime(instant: number, timeZone: string): LocalTime {
   let f = wallClocks.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {

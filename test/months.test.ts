@@ -9,6 +9,7 @@ import {
   isClosed,
   isoMonth,
   isValidTimeZone,
+  localTime,
   MAX_YEAR,
   MIN_YEAR,
   month,
@@ -330,7 +331,7 @@ describe("isValidTimeZone", () => {
   });
 });
 
-describe("monthAt and monthProgressAt reuse their answer within a minute", () => {
+describe("monthAt, monthProgressAt and localTime reuse their answer within a minute", () => {
   const zones = [
     "UTC",
     "Europe/Berlin",
@@ -345,9 +346,18 @@ describe("monthAt and monthProgressAt reuse their answer within a minute", () =>
       year: "numeric",
       month: "numeric",
       day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
     }).formatToParts(new Date(ms));
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    return { year: get("year"), month: get("month"), day: get("day") };
+    return {
+      year: get("year"),
+      month: get("month"),
+      day: get("day"),
+      hour: get("hour"),
+      minute: get("minute"),
+    };
   };
   it("agree with Intl for any instant, asked in any order, around month starts in odd offsets too", () => {
     fc.assert(
@@ -370,6 +380,7 @@ describe("monthAt and monthProgressAt reuse their answer within a minute", () =>
             const want = fresh(ms, tz);
             expect(monthAt(ms, tz)).toEqual({ year: want.year, month: want.month });
             expect(monthProgressAt(ms, tz).day).toBe(want.day);
+            expect(localTime(ms, tz)).toEqual(want);
           }
         },
       ),
