@@ -10,7 +10,8 @@ import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import type { Env } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
-import { isStoreFailure, validateSchedule } from "../schedule/scheduler.js";
+import { TrackedRuns } from "../schedule/runs.js";
+import { validateSchedule } from "../schedule/scheduler.js";
 import { webApiPoster } from "../schedule/slack-poster.js";
 import type { OpenedStore, StoreHealth } from "../state/index.js";
 import { type AlertOptions, type CheckResult, LicenseAlerts } from "./checker.js";
@@ -29,12 +30,17 @@ export interface AlertScheduleOptions {
 
 export class AlertSchedule {
   private task: ScheduledTask | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly runs: TrackedRuns;
   /** The last check's result, for tests and doctor. */
   last: CheckResult | undefined;
 
   constructor(private readonly opts: AlertScheduleOptions) {
     validateSchedule(opts.expression, opts.timeZone, "ALERT_CRON");
+    this.runs = new TrackedRuns({
+      log: opts.log,
+      what: "licence check",
+      ...(opts.health ? { health: opts.health } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -56,25 +62,17 @@ export class AlertSchedule {
 
   /** One check now, tracked like a fire; resolves with its result (undefined on a store failure). */
   run(): Promise<CheckResult | undefined> {
-    const guarded = this.opts.alerts.check().then(
-      (r) => {
+    return this.runs.track(
+      this.opts.alerts.check().then((r) => {
         this.last = r;
-        this.opts.health?.ok();
         return r;
-      },
-      (err: unknown) => {
-        if (this.opts.health && isStoreFailure(err)) this.opts.health.failed(err);
-        else this.opts.log.error({ err: errorText(err) }, "licence check failed");
-        return undefined;
-      },
+      }),
     );
-    this.running = Promise.allSettled([this.running, guarded]);
-    return guarded;
   }
 
   /** Resolves when every check started so far has finished. */
-  async settled(): Promise<void> {
-    await this.running;
+  settled(): Promise<void> {
+    return this.runs.settled();
   }
 
   nextRun(): Date | null {
@@ -83,14 +81,7 @@ export class AlertSchedule {
 
   async stop(graceMs = 10_000): Promise<void> {
     await this.task?.destroy();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.running,
-      new Promise((r) => {
-        timer = setTimeout(r, graceMs);
-      }),
-    ]);
-    if (timer) clearTimeout(timer);
+    await this.runs.drain(graceMs);
   }
 }
 

@@ -18,7 +18,11 @@ const RELOAD_MS = 5 * 60_000;
 interface Loaded {
   readonly points: readonly PacePoint[];
   readonly loadedAt: number;
+  /** The read failed: nothing to show, asked again after RETRY_MS (not at every answer). */
+  readonly failed?: true;
 }
+
+const RETRY_MS = 60_000;
 
 export class MonthCurves {
   private readonly previous = new Map<string, Loaded | Promise<void>>();
@@ -74,6 +78,7 @@ export class MonthCurves {
    */
   private outdated(month: Month, loaded: Loaded): boolean {
     const now = (this.opts.now ?? Date.now)();
+    if (loaded.failed) return now - loaded.loadedAt > RETRY_MS;
     return loaded.loadedAt < monthEndUtc(month) && now - loaded.loadedAt > RELOAD_MS;
   }
 
@@ -91,8 +96,7 @@ export class MonthCurves {
       },
       (err: unknown) => {
         this.failed("could not read last month's samples", err);
-        // Asked again at the next answer, not in a loop.
-        this.previous.delete(key);
+        this.previous.set(key, { points: [], loadedAt, failed: true });
       },
     );
     this.previous.set(key, loading);

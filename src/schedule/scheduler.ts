@@ -6,11 +6,11 @@
 
 import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import { ConfigError } from "../config/index.js";
-import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "../months.js";
 import type { StoreHealth } from "../state/index.js";
 import type { MonthlyPoster } from "./monthly.js";
+import { TrackedRuns } from "./runs.js";
 
 export function validateSchedule(expression: string, timeZone: string, variable = "REPORT_CRON"): void {
   const problems: string[] = [];
@@ -70,10 +70,15 @@ export interface SchedulerOptions {
 export class Scheduler {
   private task: ScheduledTask | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly runs: TrackedRuns;
 
   constructor(private readonly opts: SchedulerOptions) {
     validateSchedule(opts.expression, opts.timeZone);
+    this.runs = new TrackedRuns({
+      log: opts.log,
+      what: "monthly summary run",
+      ...(opts.health ? { health: opts.health } : {}),
+    });
   }
 
   /**
@@ -118,8 +123,8 @@ export class Scheduler {
   }
 
   /** Resolves when every run started so far (catch-up, fires) has finished. */
-  async settled(): Promise<void> {
-    await this.running;
+  settled(): Promise<void> {
+    return this.runs.settled();
   }
 
   nextRun(): Date | null {
@@ -130,20 +135,8 @@ export class Scheduler {
     return this.track(this.opts.poster.run(trigger));
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
-    const guarded = p.then(
-      (v) => {
-        this.opts.health?.ok();
-        return v;
-      },
-      (err: unknown) => {
-        if (this.opts.health && isStoreFailure(err)) this.opts.health.failed(err);
-        else this.opts.log.error({ err: errorText(err) }, "monthly summary run failed");
-        return undefined as T;
-      },
-    );
-    this.running = Promise.allSettled([this.running, guarded]);
-    return guarded;
+  private track<T>(p: Promise<T>): Promise<T | undefined> {
+    return this.runs.track(p);
   }
 
   /**
@@ -153,14 +146,7 @@ export class Scheduler {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.task?.destroy();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.running,
-      new Promise((r) => {
-        timer = setTimeout(r, graceMs);
-      }),
-    ]);
-    if (timer) clearTimeout(timer);
+    await this.runs.drain(graceMs);
   }
 }
 
@@ -168,19 +154,4 @@ export class Scheduler {
 export function fixedSecond(expression: string): number {
   const fields = expression.trim().split(/\s+/);
   return fields.length === 6 && /^\d{1,2}$/.test(fields[0] ?? "") ? Number(fields[0]) : 0;
-}
-
-/**
- * Failures of the state store itself: the poster handles Slack's and the Gluu server's inside
- * a delivery (and records them), so what escapes a run is the store (ioredis, fs) or a bug.
- */
-export function isStoreFailure(err: unknown): boolean {
-  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
-  if (!e) return false;
-  if (e.name === "StateCorruptError" || e.name === "MaxRetriesPerRequestError" || e.name === "ReplyError")
-    return true;
-  if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) return true;
-  return /Connection is closed|Stream isn't writeable|Command timed out|enableOfflineQueue/.test(
-    String(e.message),
-  );
 }

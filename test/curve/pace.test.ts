@@ -98,6 +98,28 @@ describe("MonthCurves", () => {
     expect(reads).toBe(1);
   });
 
+  it("a store that cannot be read is asked again a minute later, not at every answer", async () => {
+    let reads = 0;
+    let now = Date.UTC(2026, 11, 2, 9);
+    const broken: SampleStore = {
+      add: async () => true,
+      list: async () => {
+        reads++;
+        throw new Error("ECONNREFUSED");
+      },
+    };
+    const curves = new MonthCurves(broken, { timeZone: "UTC", log: capture().log, now: () => now });
+    await curves.ready(now);
+    for (let i = 0; i < 50; i++) {
+      expect(curves.paceAt(now)).toBeUndefined();
+      await curves.ready(now);
+    }
+    expect(reads).toBe(1);
+    now += 61_000;
+    await curves.ready(now);
+    expect(reads).toBe(2);
+  });
+
   it("a failing store costs the sample, logged once, and never the caller", async () => {
     const broken: SampleStore = {
       add: async () => {
