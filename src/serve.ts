@@ -178,7 +178,7 @@ export async function startServer(
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     curves,
     extra: {
-      curve: curveAnswer(curves, { timeZone: env.REPORT_TZ, host: gluu.client.host, now }),
+      curve: curveAnswer(curves, { host: gluu.client.host, now }),
       ...(state && monthly
         ? {
             history: historyAnswer(state.store, env.REPORT_TZ, health),
@@ -187,6 +187,11 @@ export async function startServer(
         : {}),
     },
   });
+  const access = {
+    users: env.ALLOWED_USER_IDS,
+    channels: env.ALLOWED_CHANNEL_IDS,
+    admins: env.ADMIN_USER_IDS,
+  };
   const home = new HomeViews({
     stats: gluu.service,
     host: gluu.client.host,
@@ -195,9 +200,8 @@ export async function startServer(
     log,
     curves,
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
-    access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
+    access,
     health: () => gluu.service.lastOutcome,
-    samples: (month) => curves.samples(month),
     ...(state && monthly?.scheduler
       ? {
           schedule: {
@@ -220,7 +224,7 @@ export async function startServer(
     deps: {
       replies,
       log,
-      access: { users: env.ALLOWED_USER_IDS, channels: env.ALLOWED_CHANNEL_IDS, admins: env.ADMIN_USER_IDS },
+      access,
       postResponse,
       metrics,
       home,

@@ -163,11 +163,17 @@ export class LicenseAlerts {
   ): Promise<AlertDelivery[]> {
     const out: AlertDelivery[] = [];
     const descending = [...reached].sort((a, b) => b - a);
+    const staleMs = this.opts.staleMs ?? 15 * 60_000;
     let cover: { threshold: number; link?: string; ts?: string } | undefined;
     for (const threshold of descending) {
       const key: DeliveryKey = { channel, month: subjectKey({ kind: "alert", month, threshold }) };
       if (cover) {
-        out.push({ channel, threshold, outcome: await this.covered(key, cover) });
+        const why = `reached together with ${cover.threshold} %: covered by that alert`;
+        out.push({
+          channel,
+          threshold,
+          outcome: await this.once.recordCovered(key, "scheduled", cover, why, staleMs),
+        });
         continue;
       }
       const result = await this.once.deliver({
@@ -182,7 +188,7 @@ export class LicenseAlerts {
         // The next check retries a failed post; a check does not hold on for long.
         windowMs: 2 * 60_000,
         minRetryMs: 2_000,
-        staleMs: this.opts.staleMs ?? 15 * 60_000,
+        staleMs,
         look: true,
       });
       out.push({ channel, threshold, outcome: result.outcome });
@@ -196,38 +202,6 @@ export class LicenseAlerts {
       }
     }
     return out.reverse();
-  }
-
-  /** A lower threshold reached together with a higher one already posted: recorded, not posted. */
-  private async covered(
-    key: DeliveryKey,
-    by: { threshold: number; link?: string; ts?: string },
-  ): Promise<AlertDeliveryOutcome> {
-    const { store } = this.opts;
-    const before = await store.getDelivery(key);
-    if (before?.status === "posted") return "already-posted";
-    if (before?.status === "failed") await store.clearDelivery(key);
-    if (!(await store.claimDelivery(key, this.opts.owner, this.now(), this.opts.staleMs ?? 15 * 60_000))) {
-      return "busy";
-    }
-    const at = this.now();
-    await store.setDelivery(key, {
-      status: "posted",
-      at,
-      ts: by.ts ?? "",
-      ...(by.link ? { link: by.link } : {}),
-    });
-    await store.appendHistory({
-      id: `${at.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      month: key.month,
-      channel: key.channel,
-      at,
-      trigger: "scheduled",
-      outcome: "skipped",
-      error: `reached together with ${by.threshold} %: covered by that alert`,
-      ...(by.link ? { link: by.link } : {}),
-    });
-    return "covered";
   }
 
   private async previousMonth(month: Month) {

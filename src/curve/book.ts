@@ -9,6 +9,7 @@ import type { MonthStats } from "../gluu/model.js";
 import type { Logger } from "../log.js";
 import { addMonths, type Month, monthAt, monthEndUtc, monthKey, sameMonth } from "../months.js";
 import { renderErrorMessage, renderMonthCurve, type SlackMessage } from "../report/slack/index.js";
+import type { MonthCurveView } from "../report/view.js";
 import type { Sample, SampleStore } from "../state/samples.js";
 import { type Pace, type PacePoint, paceAt, pacePoints } from "./pace.js";
 import { monthCurveView } from "./view.js";
@@ -72,6 +73,14 @@ export class MonthCurves {
     return this.store.list(monthKey(month));
   }
 
+  /** This month against last month, day by day, in REPORT_TZ: read from the store. */
+  async curveView(now: number, host: string): Promise<MonthCurveView> {
+    const { timeZone } = this.opts;
+    const month = monthAt(now, timeZone);
+    const [current, previous] = await Promise.all([this.samples(month), this.samples(addMonths(month, -1))]);
+    return monthCurveView({ current, previous, now, timeZone, host });
+  }
+
   /**
    * Loaded before its month ended in UTC (a REPORT_TZ ahead of UTC starts the month early):
    * samples may have come since. Read again, at most every few minutes.
@@ -116,20 +125,12 @@ export class MonthCurves {
 
 /** The answer to `/gluu-stats month-curve`: this month's and last month's samples, day by day. */
 export function curveAnswer(
-  curves: Pick<MonthCurves, "samples">,
-  opts: { readonly timeZone: string; readonly host: string; readonly now: () => number },
+  curves: Pick<MonthCurves, "curveView">,
+  opts: { readonly host: string; readonly now: () => number },
 ): () => Promise<SlackMessage> {
   return async () => {
-    const now = opts.now();
-    const month = monthAt(now, opts.timeZone);
     try {
-      const [current, previous] = await Promise.all([
-        curves.samples(month),
-        curves.samples(addMonths(month, -1)),
-      ]);
-      return renderMonthCurve(
-        monthCurveView({ current, previous, now, timeZone: opts.timeZone, host: opts.host }),
-      );
+      return renderMonthCurve(await curves.curveView(opts.now(), opts.host));
     } catch {
       return renderErrorMessage(
         "The state store is not answering right now, so the month's samples cannot be read. Figures still answer; try this again in a few minutes.",

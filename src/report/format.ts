@@ -4,7 +4,7 @@
  * Everything here is pure and locale-fixed: figures must read the same in a Slack channel, a
  * terminal and an auditor's spreadsheet, whatever machine renders them.
  */
-import { localTime, MONTH_NAME_LIST, monthLabel } from "../months.js";
+import { type LocalTime, localTime, MONTH_NAME_LIST, monthLabel } from "../months.js";
 import type { Change, Direction, LicenseUsage } from "./summary.js";
 import type { Crossing, MonthView, Pace } from "./view.js";
 
@@ -69,18 +69,21 @@ export function formatUsagePercent(usage: LicenseUsage): string {
 /** "7,950 (on Nov 2, 09:00)": last month at this point, its time in the team's time zone. */
 export function formatPace(pace: Pace, timeZone: string): string {
   const t = localTime(pace.at, timeZone);
-  const name = (MONTH_NAME_LIST[t.month - 1] ?? "").slice(0, 3);
   const hh = String(t.hour).padStart(2, "0");
   const mm = String(t.minute).padStart(2, "0");
-  return `${formatCount(pace.mau)} (on ${name} ${t.day}, ${hh}:${mm})`;
+  return `${formatCount(pace.mau)} (on ${shortDay(t)}, ${hh}:${mm})`;
+}
+
+/** "Nov 2": a day in a sentence. */
+function shortDay(t: LocalTime): string {
+  return `${(MONTH_NAME_LIST[t.month - 1] ?? "").slice(0, 3)} ${t.day}`;
 }
 
 /** "80 % on Dec 12 (8,040 MAU), 100 % by Dec 1 (10,010 MAU)": when a month crossed its thresholds. */
 export function formatCrossings(crossings: readonly Crossing[], timeZone: string): string {
   return crossings
     .map((c) => {
-      const t = localTime(c.at, timeZone);
-      const day = `${(MONTH_NAME_LIST[t.month - 1] ?? "").slice(0, 3)} ${t.day}`;
+      const day = shortDay(localTime(c.at, timeZone));
       return `${c.threshold} % ${c.byThen ? "by" : "on"} ${day} (${formatCount(c.mau)} MAU)`;
     })
     .join(", ");

@@ -119,6 +119,33 @@ export class OnceDelivery {
     }
   }
 
+  /**
+   * Records `key` as delivered by another message (`by`), without posting: claimed like a post,
+   * so two replicas cannot both record it, and listed in the history as skipped with `why`.
+   */
+  async recordCovered(
+    key: DeliveryKey,
+    trigger: HistoryTrigger,
+    by: { readonly ts?: string; readonly link?: string },
+    why: string,
+    staleMs: number,
+  ): Promise<"covered" | "already-posted" | "busy"> {
+    const { store } = this.opts;
+    const before = await store.getDelivery(key);
+    if (before?.status === "posted") return "already-posted";
+    if (before?.status === "failed") await store.clearDelivery(key);
+    if (!(await store.claimDelivery(key, this.opts.owner, this.opts.now(), staleMs))) return "busy";
+    const link = by.link;
+    await store.setDelivery(key, {
+      status: "posted",
+      at: this.opts.now(),
+      ts: by.ts ?? "",
+      ...(link ? { link } : {}),
+    });
+    await this.history({ key, trigger, outcome: "skipped", error: why, ...(link ? { link } : {}) });
+    return "covered";
+  }
+
   /** A direct message to every admin; a failure to reach one is logged, never thrown. */
   async tellAdmins(text: string): Promise<void> {
     for (const admin of this.opts.admins) {

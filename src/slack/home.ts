@@ -6,17 +6,15 @@
  * one request.
  */
 import { type AnswerDeps, isStatsCommand, monthsFor, type StatsCommand, viewsFrom } from "../answer/index.js";
-import { monthCurveView } from "../curve/view.js";
+import type { MonthCurves } from "../curve/book.js";
 import { errorText } from "../errors/index.js";
 import type { StatResult } from "../gluu/model.js";
 import type { Outcome } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import { addMonths, type Month, monthAt } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import { formatInstant } from "../report/format.js";
 import { type HomeTab, renderHome } from "../report/slack/index.js";
 import type { HistoryLine, HomeView, MonthCurveView, MonthView, SeriesView } from "../report/view.js";
-import type { Sample } from "../state/samples.js";
 import { type AccessRules, checkAccess, isAdmin } from "./access.js";
 import { userSentence } from "./failure.js";
 
@@ -25,8 +23,8 @@ export interface HomeDeps extends AnswerDeps {
   readonly log: Logger;
   /** The Gluu server's last answer (or failure). */
   readonly health: () => Outcome | undefined;
-  /** A month's samples, for this month's curve against last month's. */
-  readonly samples?: (month: Month) => Promise<Sample[]>;
+  /** The month's curve: "at this point last month", and this month against last month. */
+  readonly curves?: Pick<MonthCurves, "paceAt" | "ready" | "curveView">;
   /** The monthly post, when configured. */
   readonly schedule?: {
     nextRun(): Date | null;
@@ -74,6 +72,7 @@ export class HomeViews {
       const commands = this.commands();
       const months = commands.flatMap((c) => monthsFor(c.query));
       const ready = deps.stats.peek?.(months);
+      // Read once per open: the second publish changes only the figures and the server's health.
       const base = await this.base(userId);
       if (ready) {
         await publish(renderHome({ ...base, figures: this.figures(commands, ready) }));
@@ -83,9 +82,9 @@ export class HomeViews {
       let view: HomeView;
       try {
         const result = await deps.stats.get(months);
-        view = { ...(await this.base(userId)), figures: this.figures(commands, result) };
+        view = { ...base, ...this.health(), figures: this.figures(commands, result) };
       } catch (err) {
-        view = { ...(await this.base(userId)), unavailable: userSentence(err, deps.host) };
+        view = { ...base, ...this.health(), unavailable: userSentence(err, deps.host) };
       }
       await publish(renderHome(view));
     } catch (err) {
@@ -109,21 +108,21 @@ export class HomeViews {
 
   /** The curve, or none: samples are a bonus, never a reason to leave the Home empty. */
   private async curve(): Promise<MonthCurveView | undefined> {
-    const { samples } = this.deps;
-    if (!samples) return undefined;
-    const now = this.deps.now();
-    const month = monthAt(now, this.deps.timeZone);
     try {
-      const [current, previous] = await Promise.all([samples(month), samples(addMonths(month, -1))]);
-      return monthCurveView({ current, previous, now, timeZone: this.deps.timeZone, host: this.deps.host });
+      return await this.deps.curves?.curveView(this.deps.now(), this.deps.host);
     } catch {
       return undefined;
     }
   }
 
+  /** The server's state now (it may have changed while the figures were fetched). */
+  private health(): { health?: string } {
+    const health = healthSentence(this.deps.health(), this.deps.host, this.deps.timeZone);
+    return health ? { health } : {};
+  }
+
   private async base(userId: string): Promise<Extract<HomeView, { kind: "home" }>> {
     const { deps } = this;
-    const health = healthSentence(deps.health(), deps.host, deps.timeZone);
     let schedule: { nextRun?: number; deliveries: HistoryLine[] } | undefined;
     if (deps.schedule) {
       const next = deps.schedule.nextRun();
@@ -138,7 +137,7 @@ export class HomeViews {
       host: deps.host,
       timeZone: deps.timeZone,
       admin: isAdmin(deps.access, userId),
-      ...(health ? { health } : {}),
+      ...this.health(),
       ...(schedule ? { schedule } : {}),
     };
   }
