@@ -19,6 +19,7 @@ import { DEFAULT_GRANT_TYPES, generateData, writeOpenMetrics } from "../src/emul
 import { parseStatBody } from "../src/gluu/parse/index.js";
 import { monthAt } from "../src/months.js";
 import { renderSeriesMessage } from "../src/report/slack/index.js";
+import { type ChartResults, chartRows, chartScenarios } from "./chart.js";
 import { gluu4Scenarios, gluu4Table } from "./gluu4.js";
 import {
   baseEnv,
@@ -413,8 +414,20 @@ async function main(): Promise<void> {
     );
     return;
   }
+  if (process.argv[2] === "chart") {
+    // `npm run bench -- chart`: only the chart renderer's rows; RESULTS.md is left alone.
+    log(`${stamp(t0)} chart renderer: RSS in 5 fresh processes, then render time`);
+    const table = markdownTable(TABLE_HEAD, chartRows(await chartScenarios()));
+    const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
+    process.stdout.write(
+      `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+    );
+    return;
+  }
   log(`${stamp(t0)} micro-benchmarks (render, parse)`);
   const m = micro();
+  log(`${stamp(t0)} chart renderer: RSS in 5 fresh processes, then render time`);
+  const chart = await chartScenarios();
 
   const { control: infra, info } = await startInfra();
   try {
@@ -435,7 +448,7 @@ async function main(): Promise<void> {
     const g4 = await gluu4Scenarios();
 
     const elapsed = (performance.now() - t0) / 1000;
-    const table = buildTable({ m, start, lat, cold, tr, a2r, mem, memBare });
+    const table = buildTable({ m, chart, start, lat, cold, tr, a2r, mem, memBare });
     const g4Table = gluu4Table(g4);
     const flags = START_FLAGS.length > 0 ? START_FLAGS.join(" ") : "none";
     const machine = `${machineInfo(loadBefore, loadavg())}; ${source}; node flags from the start script, used for every bot: ${flags}`;
@@ -452,6 +465,7 @@ async function main(): Promise<void> {
 
 type Results = {
   m: ReturnType<typeof micro>;
+  chart: ChartResults;
   start: Awaited<ReturnType<typeof startup>>;
   lat: LatencyRun;
   cold: Awaited<ReturnType<typeof coldBurst>>;
@@ -695,21 +709,21 @@ function buildTable(r: Results): string {
     "",
     "",
   ]);
-  return markdownTable(
-    [
-      "Measure",
-      "Product (GLUU_MIN_INTERVAL_S=0: every burst asks the emulator)",
-      "Product, default settings (warm cache)",
-      "Bare Bolt (floor)",
-      "Naive (new token + stat request per command)",
-      "Product ÷ bare (p50 / p99)",
-      "Product ÷ naive",
-      "Target",
-      "Result",
-    ],
-    rows,
-  );
+  rows.push(...chartRows(r.chart));
+  return markdownTable(TABLE_HEAD, rows);
 }
+
+const TABLE_HEAD = [
+  "Measure",
+  "Product (GLUU_MIN_INTERVAL_S=0: every burst asks the emulator)",
+  "Product, default settings (warm cache)",
+  "Bare Bolt (floor)",
+  "Naive (new token + stat request per command)",
+  "Product ÷ bare (p50 / p99)",
+  "Product ÷ naive",
+  "Target",
+  "Result",
+] as const;
 
 /** Which code was measured: the commit, and how many files under src/ differ from it (read-only git). */
 function sourceInfo(): string {
@@ -806,6 +820,13 @@ has its own emulator; all run at once. \`npm run bench -- gluu4\` runs only thes
   listener; spawn → first 200 from GET /healthz, polled every 2 ms; VmRSS from /proc at ready and
   1 s later.
 - **Micro-benchmarks** run in the generator process before anything else is started.
+- **Chart renderer** (bench/chart.ts; \`npm run bench -- chart\` runs only these rows): render time is
+  \`renderChartPng\` on a fixed 24-month model (src/chart/sample.ts) in the generator process,
+  one warm-up then 30 timed renders, the median. RSS: 5 fresh children (\`bench/chart-child.ts\`,
+  the start script's flags and \`--expose-gc\`), each importing what \`serve\` loads, reading RSS,
+  then loading the renderer and rendering one PNG, reading RSS again; each reading after four
+  \`gc()\` calls 200 ms apart (resvg's pixmaps are native memory, freed by finalizers that run
+  only after a collection); the median of the differences.
 `;
   writeFileSync(RESULTS_MD, text);
 }

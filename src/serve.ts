@@ -21,6 +21,7 @@ import { validateSchedule } from "./schedule/scheduler.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
 import { HomeViews } from "./slack/home.js";
+import { NewerBlocks } from "./slack/newer-blocks.js";
 import { probeAccessCheck } from "./slack/probe-access.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
@@ -135,6 +136,8 @@ export async function startServer(
   const botToken = env.SLACK_BOT_TOKEN ?? "";
   // Only the monthly post and the store's outage DMs use a client of their own.
   const slackClient = state ? createSlackClient(botToken, env.SLACK_API_URL) : undefined;
+  // One record of whether this workspace draws tables and charts, for replies and posts alike.
+  const newerBlocks = new NewerBlocks(log);
   // Everything a request may need exists before Slack can send one: the monthly poster has its
   // own Web API client, so `/gluu-stats post` works from the first second.
   const monthly =
@@ -143,6 +146,7 @@ export async function startServer(
           store: state,
           stats: gluu.service,
           client: slackClient,
+          newerBlocks,
           host: gluu.client.host,
           log,
           now: opts.now,
@@ -158,6 +162,7 @@ export async function startServer(
           store: state,
           stats: gluu.service,
           client: slackClient,
+          newerBlocks,
           host: gluu.client.host,
           log,
           owner: processOwner(),
@@ -228,6 +233,7 @@ export async function startServer(
       postResponse,
       metrics,
       home,
+      newerBlocks,
     },
     probes: { metrics, mayRead: probeAccessCheck({ allow: env.METRICS_ALLOW, token: env.METRICS_TOKEN }) },
   }).catch(async (err: unknown) => {

@@ -12,7 +12,7 @@ import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { TrackedRuns } from "../schedule/runs.js";
 import { validateSchedule } from "../schedule/scheduler.js";
-import { webApiPoster } from "../schedule/slack-poster.js";
+import { type BlockSender, webApiPoster } from "../schedule/slack-poster.js";
 import type { OpenedStore, StoreHealth } from "../state/index.js";
 import { type AlertOptions, type CheckResult, LicenseAlerts } from "./checker.js";
 
@@ -97,6 +97,8 @@ export async function createAlerts(
     store: OpenedStore;
     stats: AlertOptions["stats"];
     client: webApi.WebClient;
+    /** Sends without tables and charts where the workspace refuses them (see slack/newer-blocks.ts). */
+    newerBlocks?: BlockSender;
     host: string;
     log: Logger;
     owner: string;
@@ -111,7 +113,7 @@ export async function createAlerts(
   const alerts = new LicenseAlerts({
     store: deps.store.store,
     stats: deps.stats,
-    slack: webApiPoster(deps.client),
+    slack: webApiPoster(deps.client, deps.newerBlocks),
     channels: env.ALERT_CHANNEL,
     thresholds: env.ALERT_THRESHOLDS,
     limit,

@@ -19,7 +19,8 @@ const HELP = `gluu-stats: Gluu Server / Janssen usage statistics
 
 Usage:
   gluu-stats serve                         run the Slack bot (npm start)
-  gluu-stats report [when] [--format text|json|csv|openmetrics]
+  gluu-stats report [when] [--format text|json|csv|openmetrics] [--chart FILE.png|FILE.svg]
+                                           --chart also draws a series (trend, year, range) as a line chart
   gluu-stats export [--format text|json]   billing export: last 12 complete months, average, maximum, mau-signature
   gluu-stats post [month] [--channel C] [--force]
                                            post the monthly summary now (default: the previous month);
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       format: { type: "string", short: "f" },
+      chart: { type: "string" },
       channel: { type: "string", short: "c" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -60,12 +62,17 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "report":
     case "export": {
+      if (command === "export" && values.chart !== undefined) {
+        err("--chart draws a report's series: use gluu-stats report trend --chart FILE.png");
+        return 2;
+      }
       const { report } = await import("./report.js");
       return report(
         command === "export" ? [] : rest,
         format,
         { out, err, help: HELP },
         command === "export" ? "export" : undefined,
+        values.chart !== undefined ? { chart: values.chart } : {},
       );
     }
     case "doctor": {

@@ -1,9 +1,13 @@
-/** `report` and `export`: a query's answer printed in the chosen format. */
+/** `report` and `export`: a query's answer printed in the chosen format, and `--chart` drawn. */
+import { writeFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { answerView, isStatsCommand } from "../answer/index.js";
+import { chartModelOf, loadChartRenderer } from "../chart/index.js";
 import { gluuConfig, loadEnv } from "../config/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
+import type { SeriesView } from "../report/view.js";
 import type { OutputFormat } from "./output-format.js";
 import { renderView } from "./render.js";
 
@@ -13,13 +17,38 @@ export interface Io {
   readonly help: string;
 }
 
+export interface ReportOptions {
+  /** `--chart`: a file to draw the series in, its format chosen by its extension. */
+  readonly chart?: string;
+}
+
+export type ChartFileFormat = "png" | "svg";
+
+/** The chart format a file name asks for; undefined for any other extension. */
+export function chartFileFormat(path: string): ChartFileFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return ext === ".png" ? "png" : ext === ".svg" ? "svg" : undefined;
+}
+
+const CHART_NEEDS_SERIES =
+  "--chart draws a series: ask for trend, a year or a range (e.g. report trend --chart mau.png)";
+
 export async function report(
   positionals: string[],
   format: OutputFormat,
   io: Io,
   forceQuery?: string,
+  options: ReportOptions = {},
 ): Promise<number> {
   const { out, err } = io;
+  // Checked before anything is read or asked: a wrong file name must not cost a stat request.
+  const chartFormat = options.chart === undefined ? undefined : chartFileFormat(options.chart);
+  if (options.chart !== undefined && chartFormat === undefined) {
+    err(
+      `--chart writes a .png or .svg file, not "${options.chart}"\n\nUsage: gluu-stats report trend --chart mau.png`,
+    );
+    return 2;
+  }
   const env = loadEnv();
   const timeZone = env.REPORT_TZ;
   const parsed = parseCommand(forceQuery ?? positionals.join(" "), { now: Date.now(), timeZone });
@@ -37,6 +66,10 @@ export async function report(
     err(`"${query.kind}" is not a report; see gluu-stats --help`);
     return 2;
   }
+  if (chartFormat !== undefined && query.kind !== "trend" && query.kind !== "range") {
+    err(CHART_NEEDS_SERIES);
+    return 2;
+  }
   const log = createLogger({
     level: process.env.LOG_LEVEL ?? "warn",
     destination: process.stderr,
@@ -52,8 +85,23 @@ export async function report(
       ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     });
     out(renderView(view, format));
+    if (options.chart !== undefined && chartFormat !== undefined) {
+      if (view.kind !== "series") {
+        err(CHART_NEEDS_SERIES);
+        return 2;
+      }
+      await writeChart(view, options.chart, chartFormat);
+      // stderr: stdout carries the report, which may be piped as JSON or CSV.
+      err(`chart written to ${options.chart}`);
+    }
     return 0;
   } finally {
     await stack.close();
   }
+}
+
+async function writeChart(view: SeriesView, path: string, format: ChartFileFormat): Promise<void> {
+  const model = chartModelOf(`Monthly active users · ${view.host} · ${view.title}`, view.summary);
+  const renderer = await loadChartRenderer();
+  await writeFile(path, format === "png" ? renderer.png(model) : renderer.svg(model));
 }

@@ -24,7 +24,7 @@ import type { OpenedStore, StateStore, StoreHealth } from "../state/index.js";
 import { readHistory } from "./history.js";
 import { type DeliveryOutcome, type MonthlyOptions, MonthlyPoster } from "./monthly.js";
 import { Scheduler } from "./scheduler.js";
-import { webApiPoster } from "./slack-poster.js";
+import { type BlockSender, webApiPoster } from "./slack-poster.js";
 
 export function processOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -45,6 +45,8 @@ export async function createMonthly(
     store: OpenedStore;
     stats: Pick<StatService, "get">;
     client: webApi.WebClient;
+    /** Sends without tables and charts where the workspace refuses them (see slack/newer-blocks.ts). */
+    newerBlocks?: BlockSender;
     host: string;
     log: Logger;
     now?: () => number;
@@ -63,7 +65,7 @@ export async function createMonthly(
   const poster = new MonthlyPoster({
     store: deps.store.store,
     stats: deps.stats,
-    slack: webApiPoster(deps.client),
+    slack: webApiPoster(deps.client, deps.newerBlocks),
     render: renderMonthlySummary,
     channels: env.REPORT_CHANNEL,
     admins: env.ADMIN_USER_IDS,

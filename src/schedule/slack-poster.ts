@@ -80,17 +80,26 @@ export interface SlackPoster {
   directMessage(userId: string, text: string): Promise<void>;
 }
 
-export function webApiPoster(client: webApi.WebClient): SlackPoster {
+/** Sends a message with tables and charts, or without them where the workspace refuses them. */
+export interface BlockSender {
+  send<T, M extends SlackMessage>(message: M, attempt: (message: M) => Promise<T>): Promise<T>;
+}
+
+const asIs: BlockSender = { send: (message, attempt) => attempt(message) };
+
+export function webApiPoster(client: webApi.WebClient, blocks: BlockSender = asIs): SlackPoster {
   return {
     async post(channel, message, deliveryKey) {
       try {
-        const res = await client.chat.postMessage({
-          channel,
-          text: message.text,
-          blocks: message.blocks,
-          unfurl_links: false,
-          metadata: { event_type: SUMMARY_EVENT, event_payload: { delivery: deliveryKey } },
-        });
+        const res = await blocks.send(message, (m) =>
+          client.chat.postMessage({
+            channel,
+            text: m.text,
+            blocks: m.blocks,
+            unfurl_links: false,
+            metadata: { event_type: SUMMARY_EVENT, event_payload: { delivery: deliveryKey } },
+          }),
+        );
         return { channel: res.channel ?? channel, ts: res.ts ?? "" };
       } catch (err) {
         throw classifySlackError(err);

@@ -6,25 +6,46 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { refusalMessages, refusedBlocks } from "./blocks.js";
 import { DOUBLE_DEFAULTS } from "./payloads.js";
 import { SocketModeDouble } from "./socket.js";
 import type {
   FaultSpec,
   MethodHandler,
+  RecordedFile,
   RecordedPost,
   RecordedResponse,
+  RecordedUpload,
   ResponseUrlBody,
   SlackDouble,
   SlackDoubleOptions,
 } from "./types.js";
-import { builtinHandlers } from "./web-api.js";
+import { builtinHandlers, type PendingUpload } from "./web-api.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Largest file the upload_url takes (Slack's limit is 1 GB; a test double has no use for that). */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 const WAIT_TIMEOUT_MS = 5_000;
 /** Slack accepts at most this many posts to one response_url. */
 const RESPONSE_URL_USES = 5;
 /** Form fields the web client JSON-encodes; decoding them lets tests assert on blocks as data. */
-const JSON_FIELDS = new Set(["blocks", "attachments", "metadata", "unfurls", "view", "user_auth_blocks"]);
+const JSON_FIELDS = new Set([
+  "blocks",
+  "attachments",
+  "metadata",
+  "unfurls",
+  "view",
+  "user_auth_blocks",
+  // files.completeUploadExternal: `[{id, title}]`
+  "files",
+]);
+/** Scope a method needs, where the double enforces one (Slack answers missing_scope without it). */
+const METHOD_SCOPES: Record<string, string> = {
+  "files.getUploadURLExternal": "files:write",
+  "files.completeUploadExternal": "files:write",
+};
+/** Methods whose blocks a workspace with `refuseBlockTypes` checks; views.publish checks its view's. */
+const BLOCK_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish"]);
 
 interface Waiter {
   /** Resolves the waiter and returns true if its condition holds. */
@@ -34,22 +55,60 @@ interface Waiter {
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         reject(new BodyTooLarge());
         req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req, MAX_BODY_BYTES)).toString("utf8");
+}
+
+/**
+ * The file's bytes from an upload_url POST: @slack/web-api sends multipart/form-data with one
+ * file part (named "body"); curl -F and others name it differently, and a raw body is taken as is.
+ */
+async function uploadedBytes(body: Buffer, contentType: string | undefined): Promise<Buffer | undefined> {
+  if (!contentType?.toLowerCase().startsWith("multipart/form-data")) return body;
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { "content-type": contentType } }).formData();
+  } catch {
+    return undefined;
+  }
+  let text: string | undefined;
+  for (const [, value] of form) {
+    if (typeof value !== "string") return Buffer.from(await value.arrayBuffer());
+    text ??= value;
+  }
+  return text === undefined ? undefined : Buffer.from(text, "utf8");
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
 }
 
 function decodeForm(text: string): Record<string, unknown> {
@@ -92,6 +151,8 @@ function bearer(req: IncomingMessage): string | undefined {
 class Double implements SlackDouble {
   readonly calls: RecordedPost[] = [];
   readonly responses: RecordedResponse[] = [];
+  readonly files: RecordedFile[] = [];
+  readonly uploads: RecordedUpload[] = [];
   faults: FaultSpec = {};
   readonly botToken: string;
   readonly appToken: string;
@@ -106,6 +167,9 @@ class Double implements SlackDouble {
   #handlers: Map<string, MethodHandler>;
   #builtins: Map<string, MethodHandler>;
   #responseUses = new Map<string, number>();
+  #pendingUploads = new Map<string, PendingUpload>();
+  #refuseOption: readonly string[];
+  #refuse: readonly string[];
   #waiters = new Set<Waiter>();
   #server = createServer((req, res) => {
     this.#route(req, res).catch((err: unknown) => {
@@ -129,6 +193,8 @@ class Double implements SlackDouble {
     this.appId = opts.appId ?? d.appId;
     this.#teamDomain = opts.teamDomain ?? d.teamDomain;
     this.#scopes = opts.scopes ?? [...d.scopes];
+    this.#refuseOption = [...(opts.refuseBlockTypes ?? [])];
+    this.#refuse = this.#refuseOption;
     this.#builtins = builtinHandlers({
       teamId: this.teamId,
       teamDomain: this.#teamDomain,
@@ -137,6 +203,11 @@ class Double implements SlackDouble {
       botId: this.botId,
       users: opts.users ?? {},
       nextTs: () => this.#nextTs(),
+      uploads: this.#pendingUploads,
+      uploadUrl: (fileId) => `${this.url}/upload/${encodeURIComponent(fileId)}`,
+      filesCompleted: (files) => {
+        for (const f of files) this.#record(this.files, f);
+      },
     });
     this.#handlers = new Map(this.#builtins);
     this.socket = new SocketModeDouble({
@@ -145,6 +216,7 @@ class Double implements SlackDouble {
       botUserId: this.botUserId,
       pingIntervalMs: opts.socketPingIntervalMs ?? 10_000,
       responseUrl: () => this.responseUrl(),
+      refuseBlockTypes: () => this.#refuse,
     });
     // An unreachable Slack: every new TCP connection (Web API, response_url, WebSocket upgrade) is
     // reset before a byte is read, as a dropped route or a restarting load balancer does.
@@ -158,6 +230,14 @@ class Double implements SlackDouble {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       }
     });
+  }
+
+  get refuseBlockTypes(): readonly string[] {
+    return this.#refuse;
+  }
+
+  set refuseBlockTypes(types: readonly string[]) {
+    this.#refuse = [...types];
   }
 
   get reachable(): boolean {
@@ -222,6 +302,7 @@ class Double implements SlackDouble {
     const url = new URL(req.url ?? "/", this.url || "http://127.0.0.1");
     if (url.pathname.startsWith("/api/")) return this.#webApi(req, res, url);
     if (url.pathname.startsWith("/commands/")) return this.#responseUrlPost(req, res, url.pathname);
+    if (url.pathname.startsWith("/upload/")) return this.#uploadPost(req, res, url.pathname);
     await readBody(req);
     sendJson(res, 404, { ok: false, error: "not_found" });
   }
@@ -315,6 +396,34 @@ class Double implements SlackDouble {
         scopeHeader,
       );
     }
+    const needed = METHOD_SCOPES[method];
+    if (needed !== undefined && !this.#scopes.includes(needed)) {
+      return answer(
+        200,
+        { ok: false, error: "missing_scope", needed, provided: this.#scopes.join(",") },
+        { ...scopeHeader, "x-accepted-oauth-scopes": needed },
+      );
+    }
+    if (BLOCK_METHODS.has(method)) {
+      const inView = method === "views.publish";
+      const view = args.view;
+      const blocks =
+        inView && typeof view === "object" && view !== null
+          ? (view as { blocks?: unknown }).blocks
+          : args.blocks;
+      const refused = refusedBlocks(blocks, this.#refuse);
+      if (refused.length > 0) {
+        return answer(
+          200,
+          {
+            ok: false,
+            error: "invalid_blocks",
+            response_metadata: { messages: refusalMessages(refused, inView ? "/view/blocks" : "/blocks") },
+          },
+          scopeHeader,
+        );
+      }
+    }
     const handler = this.#handlers.get(method);
     if (!handler) return answer(200, { ok: false, error: "unknown_method" }, scopeHeader);
     return answer(200, handler(args), scopeHeader);
@@ -356,8 +465,57 @@ class Double implements SlackDouble {
     if (uses === undefined) return answer(404, "expired_url");
     if (uses >= RESPONSE_URL_USES) return answer(404, "used_url");
     if (!parsed) return answer(400, "invalid_payload");
+    // Refused before it is delivered, so it does not use up one of the url's posts.
+    if (refusedBlocks(body.blocks, this.#refuse).length > 0) return answer(400, "invalid_blocks");
     this.#responseUses.set(path, uses + 1);
     return answer(200);
+  }
+
+  /** The upload_url of files.getUploadURLExternal: takes the file's bytes, answers "OK - <length>". */
+  async #uploadPost(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const raw = await readBytes(req, MAX_UPLOAD_BYTES);
+    const contentType = req.headers["content-type"];
+    const fileId = decodeURIComponent(path.slice("/upload/".length));
+    const rec: RecordedUpload = {
+      path,
+      fileId,
+      size: 0,
+      ...(contentType ? { contentType } : {}),
+      at: 0,
+      status: 200,
+    };
+    const answer = (status: number, text: string, error?: string, headers: Record<string, string> = {}) => {
+      rec.status = status;
+      if (error) rec.error = error;
+      rec.at = Date.now();
+      this.#record(this.uploads, rec);
+      sendText(res, status, text, headers);
+    };
+
+    if (req.method !== "POST") return answer(405, "method_not_allowed", "method_not_allowed");
+    const fault = this.#takeFault("upload_url");
+    if (fault) {
+      const error = fault.error ?? (fault.retryAfterS !== undefined ? "ratelimited" : "internal_error");
+      if (fault.retryAfterS !== undefined) {
+        return answer(fault.status ?? 429, error, error, { "retry-after": String(fault.retryAfterS) });
+      }
+      return answer(fault.status ?? 500, error, error);
+    }
+    const up = this.#pendingUploads.get(fileId);
+    if (!up || up.completed) return answer(404, "file_not_found", "file_not_found");
+    const bytes = await uploadedBytes(raw, contentType);
+    if (!bytes) return answer(400, "no_file_data", "no_file_data");
+    rec.size = bytes.length;
+    // Slack holds the client to the length it announced in files.getUploadURLExternal.
+    if (bytes.length !== up.length) {
+      return answer(
+        400,
+        `length_mismatch: expected ${up.length} bytes, got ${bytes.length}`,
+        "length_mismatch",
+      );
+    }
+    up.bytes = bytes;
+    return answer(200, `OK - ${bytes.length}`);
   }
 
   #record<T>(list: T[], item: T): void {
@@ -399,6 +557,15 @@ class Double implements SlackDouble {
     );
   }
 
+  waitForFiles(n: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<RecordedFile[]> {
+    return this.#wait(
+      () => (this.files.length >= n ? [...this.files] : undefined),
+      () =>
+        `${n} completed file(s); got ${this.files.length} (uploads: ${this.uploads.length}, completeUploadExternal calls: ${this.calls.filter((c) => c.method === "files.completeUploadExternal").length})`,
+      timeoutMs,
+    );
+  }
+
   waitForCalls(method: string, n: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<RecordedPost[]> {
     const matching = () => this.calls.filter((c) => c.method === method);
     return this.#wait(
@@ -422,7 +589,10 @@ class Double implements SlackDouble {
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
+    this.files.length = 0;
+    this.uploads.length = 0;
     this.faults = {};
+    this.#refuse = this.#refuseOption;
     this.#reachable = true;
     this.socket.clearAcks();
   }

@@ -16,6 +16,13 @@
  * Socket Mode: add `socketMode: true, appToken: double.appToken`, `await app.start()`, then
  * `await double.socket.sendSlashCommand({ text: "" })`; stop with
  * `await app.stop(); await double.socket.disconnected(); await double.close();` in that order.
+ *
+ * Files: `client.filesUploadV2({ channel_id, file_uploads: [...] })` goes through
+ * files.getUploadURLExternal, a POST to the double's upload_url and files.completeUploadExternal;
+ * `await double.waitForFiles(n)` then gives each file's bytes, channel and thread.
+ *
+ * A workspace refusing newer block types: `startSlackDouble({ refuseBlockTypes: ["table"] })` or
+ * `double.refuseBlockTypes = ["table"]` at run time.
  */
 export { startSlackDouble } from "./double.js";
 export { createMemoryLogger, type LogLine, type MemoryLogger } from "./logger.js";
@@ -36,8 +43,10 @@ export type {
   FaultSpec,
   MethodHandler,
   RecordedAck,
+  RecordedFile,
   RecordedPost,
   RecordedResponse,
+  RecordedUpload,
   ResponseUrlBody,
   SlackDouble,
   SlackDoubleOptions,

@@ -9,7 +9,15 @@ import type { BlockActionFields, SlashCommandFields } from "./types.js";
 export const DOUBLE_DEFAULTS = {
   botToken: "xoxb-test-0000000001-0000000002-doubledoubledoubledouble",
   appToken: "xapp-1-A0DOUBLE01-0000000003-doubledoubledoubledouble",
-  scopes: ["commands", "chat:write", "chat:write.public", "im:write", "users:read", "channels:read"],
+  scopes: [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "channels:read",
+    "files:write",
+  ],
   teamId: "T0DOUBLE01",
   teamDomain: "gluu-double",
   appId: "A0DOUBLE01",

@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type Dispatcher, request } from "undici";
+import { refusedAck } from "./blocks.js";
 
 /**
  * Headers Slack attaches to a request carrying `body`. The content type is exact on purpose:
@@ -35,6 +36,12 @@ export interface SendSignedOptions {
   dispatcher?: Dispatcher;
   /** Give up after this long (headers and body each); default 10 s. */
   timeoutMs?: number;
+  /**
+   * Block types the workspace refuses (pass the double's `refuseBlockTypes`): an ack whose body
+   * carries such a block comes back with `refused: "invalid_blocks"`, as Slack would show the user
+   * an error instead of the message.
+   */
+  refuseBlockTypes?: readonly string[];
 }
 
 export interface SignedResponse {
@@ -42,6 +49,8 @@ export interface SignedResponse {
   body: string;
   /** Wall time from sending to having read the whole answer. */
   ms: number;
+  /** Set when `refuseBlockTypes` was given and the (200) ack body carries a refused block. */
+  refused?: "invalid_blocks";
 }
 
 /** POSTs a Slack-signed body to `url` (a Bolt endpoint such as http://127.0.0.1:port/slack/events). */
@@ -63,5 +72,8 @@ export async function sendSignedCommand(
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
   });
   const text = await res.body.text();
-  return { status: res.statusCode, body: text, ms: performance.now() - started };
+  const out: SignedResponse = { status: res.statusCode, body: text, ms: performance.now() - started };
+  const refused = res.statusCode === 200 ? refusedAck(text, opts.refuseBlockTypes ?? []) : undefined;
+  if (refused) out.refused = refused;
+  return out;
 }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { refusedAck } from "./blocks.js";
 import { slashCommandFields } from "./payloads.js";
 import type { RecordedAck, SlashCommandFields, SocketModeDoubleApi, SocketSendOptions } from "./types.js";
 
@@ -33,6 +34,8 @@ export interface SocketDoubleContext {
   pingIntervalMs: number;
   /** A fresh response_url, so commands sent without one can still be answered. */
   responseUrl(): string;
+  /** Block types the workspace refuses right now (the double's `refuseBlockTypes`). */
+  refuseBlockTypes(): readonly string[];
 }
 
 const ACK_TIMEOUT_MS = 3_000;
@@ -138,7 +141,12 @@ export class SocketModeDouble implements SocketModeDoubleApi {
     const id = String(msg.envelope_id);
     const payload = "payload" in msg ? msg.payload : undefined;
     const pending = this.#pending.get(id);
-    this.acks.push({ envelope_id: id, type: pending?.type ?? "unknown", payload, at: Date.now() });
+    const ack: RecordedAck = { envelope_id: id, type: pending?.type ?? "unknown", payload, at: Date.now() };
+    // A slash-command ack is shown to the user as a message; a refused block makes it an error instead.
+    const refused =
+      ack.type === "slash_commands" ? refusedAck(payload, this.ctx.refuseBlockTypes()) : undefined;
+    if (refused) ack.refused = refused;
+    this.acks.push(ack);
     if (!pending) return;
     this.#pending.delete(id);
     clearTimeout(pending.timer);

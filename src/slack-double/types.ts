@@ -8,7 +8,11 @@ export interface SlackDoubleOptions {
   botToken?: string;
   /** App-level token `apps.connections.open` accepts; default {@link DOUBLE_DEFAULTS.appToken}. */
   appToken?: string;
-  /** Scopes reported in the `x-oauth-scopes` header of every answer to the bot token. */
+  /**
+   * Scopes reported in the `x-oauth-scopes` header of every answer to the bot token. The file
+   * methods (`files.getUploadURLExternal`, `files.completeUploadExternal`) also enforce them: without
+   * `files:write` they answer `missing_scope`, as Slack does. The default list includes it.
+   */
   scopes?: string[];
   teamId?: string;
   teamDomain?: string;
@@ -19,6 +23,15 @@ export interface SlackDoubleOptions {
   users?: Record<string, Partial<DoubleUser>>;
   /** How often the Socket Mode double pings each connection, as Slack does; 0 turns pings off. */
   socketPingIntervalMs?: number;
+  /**
+   * Block types this workspace refuses, as some do for the newer ones (e.g. `["table",
+   * "data_visualization"]`): chat.postMessage, chat.update, chat.postEphemeral and views.publish
+   * answer `invalid_blocks` when a top-level block (for views.publish, of the view) has such a
+   * type; a response_url answers HTTP 400 `invalid_blocks` and the post does not count as one of
+   * the url's uses; a Socket Mode slash-command ack carrying one is recorded as refused. Switch it
+   * at run time with {@link SlackDouble.refuseBlockTypes}.
+   */
+  refuseBlockTypes?: string[];
 }
 
 export interface DoubleUser {
@@ -72,13 +85,20 @@ export interface RecordedResponse {
 }
 
 export interface FaultSpec {
-  /** Web API method or "response_url"; undefined matches every request. */
+  /**
+   * Web API method (including `files.getUploadURLExternal` and `files.completeUploadExternal`),
+   * "response_url" for POSTs to a response_url, or "upload_url" for the file-bytes POST to an
+   * upload_url handed out by `files.getUploadURLExternal`; undefined matches every request.
+   */
   method?: string;
   /** HTTP status to answer with (e.g. 500). Defaults to 429 when retryAfterS is set. */
   status?: number;
   /** Answer 429 with this Retry-After (seconds). */
   retryAfterS?: number;
-  /** Answer `{ok:false, error}` (HTTP 200 for the Web API, 404 for a response_url unless status is set). */
+  /**
+   * Answer `{ok:false, error}` (HTTP 200 for the Web API, 404 for a response_url unless status is
+   * set); an upload_url answers `error` as text with HTTP 500 unless status is set.
+   */
   error?: string;
   /** How many matching requests to fault; undefined = until the fault is replaced. Counts down. */
   times?: number;
@@ -134,6 +154,50 @@ export interface RecordedAck {
   type: string;
   payload: unknown;
   at: number;
+  /**
+   * Set when a slash-command ack carries a block of a type in `refuseBlockTypes`: Slack would show
+   * the user an error instead of the message. The ack's payload is still what the app sent.
+   */
+  refused?: "invalid_blocks";
+}
+
+/** A file shared (or, without a channel, just completed) through files.completeUploadExternal. */
+export interface RecordedFile {
+  /** File id, `F…`, as files.getUploadURLExternal returned it. */
+  id: string;
+  /** The `filename` given to files.getUploadURLExternal. */
+  filename: string;
+  /** The title given to files.completeUploadExternal (the filename when none was given). */
+  title: string;
+  /** Exactly the bytes POSTed to the upload_url. */
+  bytes: Buffer;
+  /** Channel the file was shared in (`channel_id`, or one entry of `channels`); absent for a private file. */
+  channel?: string;
+  /** Thread the file was shared in (only with a channel). */
+  threadTs?: string;
+  /** ts of the file message posted in `channel` (what conversations.history returns). */
+  messageTs?: string;
+  altText?: string;
+  snippetType?: string;
+  initialComment?: string;
+  /** Date.now() when files.completeUploadExternal shared it. */
+  completedAt: number;
+}
+
+/** One POST to an upload_url (the bytes of a file), including refused and faulted ones. */
+export interface RecordedUpload {
+  /** Path of the upload_url, e.g. "/upload/F0000000001". */
+  path: string;
+  /** The file id the URL belongs to. */
+  fileId: string;
+  /** Bytes of the file received (the file part of a multipart body, or the raw body); 0 if faulted or unreadable. */
+  size: number;
+  /** How the client encoded it (@slack/web-api sends multipart/form-data with one part "body"). */
+  contentType?: string;
+  at: number;
+  /** 200 when the bytes were stored. */
+  status: number;
+  error?: string;
 }
 
 export interface SocketModeDoubleApi {
@@ -184,6 +248,20 @@ export interface SlackDouble {
   readonly calls: RecordedPost[];
   /** Every POST to a response_url, including faulted ones. */
   readonly responses: RecordedResponse[];
+  /**
+   * Files completed by files.completeUploadExternal, one entry per file and channel shared to
+   * (one entry with no channel for a file completed without a destination), in order.
+   */
+  readonly files: RecordedFile[];
+  /** Every POST to an upload_url, including refused and faulted ones. */
+  readonly uploads: RecordedUpload[];
+  /** Resolves with all recorded files once at least n exist. */
+  waitForFiles(n: number, timeoutMs?: number): Promise<RecordedFile[]>;
+  /**
+   * Block types refused with `invalid_blocks` (see {@link SlackDoubleOptions.refuseBlockTypes});
+   * assign a new list to change it, `[]` to accept every type again.
+   */
+  refuseBlockTypes: readonly string[];
   /** A fresh response_url on this double; usable 5 times, as on Slack. */
   responseUrl(id?: string): string;
   /** Resolves with all recorded responses once at least n exist. */
@@ -206,7 +284,10 @@ export interface SlackDouble {
   readonly reachable: boolean;
   /** TCP connections reset by an outage so far. */
   readonly refusedConnections: number;
-  /** Clears calls, responses, acks and faults, and ends an outage. */
+  /**
+   * Clears calls, responses, files, uploads, acks and faults, ends an outage, and restores
+   * `refuseBlockTypes` to the option the double was started with.
+   */
   reset(): void;
   readonly socket: SocketModeDoubleApi;
   /** Closes sockets and the server. Stop the Bolt app first: a live Socket Mode app would try to reconnect. */

@@ -16,6 +16,7 @@ import { slackClientOptions } from "./client.js";
 import { guardedReceiver } from "./http-guard.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
+import { NewerBlocks } from "./newer-blocks.js";
 import {
   type LinkStatus,
   type ProbeServer,
@@ -44,7 +45,8 @@ export interface SlackAppOptions {
   /** Web API base URL (GovSlack, tests); default Slack's. */
   readonly apiUrl?: string;
   readonly log: Logger;
-  readonly deps: Omit<ListenerDeps, "track">;
+  /** `newerBlocks`: shared with the monthly post where there is one; else the app's own. */
+  readonly deps: Omit<ListenerDeps, "track" | "newerBlocks"> & { readonly newerBlocks?: NewerBlocks };
   /** Requests already answered, so a re-sent one is not answered twice. Default: in memory. */
   readonly seen?: SeenRequests;
   /** Last outcome of a call to the Gluu server, for /healthz. */
@@ -76,7 +78,11 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
   const now = opts.now ?? Date.now;
   const started = { value: false };
   const inFlight = new InFlight();
-  const deps: ListenerDeps = { ...opts.deps, track: inFlight.track };
+  const deps: ListenerDeps = {
+    ...opts.deps,
+    newerBlocks: opts.deps.newerBlocks ?? new NewerBlocks(opts.log),
+    track: inFlight.track,
+  };
   const clientOptions = slackClientOptions(opts.apiUrl);
   const logger = boltLogger(opts.log);
   const common = {

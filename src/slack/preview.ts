@@ -2,9 +2,8 @@
  * A Slack message as plain text, for the demo and the CLI: roughly what Slack shows, readable in
  * a terminal. Plus a Block Kit Builder link to see the real thing.
  */
-import type { types as slack } from "@slack/bolt";
-
-type KnownBlock = slack.KnownBlock;
+import type { MessageBlock } from "../report/slack/blocks.js";
+import { tableLines } from "../report/slack/classic.js";
 
 type Text = { readonly type: string; readonly text: string };
 
@@ -28,7 +27,7 @@ const indent = (s: string) =>
 
 export function previewMessage(message: {
   readonly text: string;
-  readonly blocks: readonly KnownBlock[];
+  readonly blocks: readonly MessageBlock[];
 }): string {
   const out: string[] = [];
   for (const block of message.blocks) {
@@ -63,6 +62,21 @@ export function previewMessage(message: {
           ),
         );
         break;
+      case "table":
+        out.push(indent(tableLines(block).join("\n")));
+        break;
+      case "data_visualization": {
+        // A terminal cannot draw Slack's chart: its title and series say what Slack draws.
+        const { series, axis_config: axis } = block.chart;
+        const first = axis.categories[0] ?? "";
+        const last = axis.categories.at(-1) ?? "";
+        out.push(
+          indent(
+            `📈 ${block.title} (line chart, ${first} – ${last}: ${series.map((s) => s.name).join(", ")})`,
+          ),
+        );
+        break;
+      }
       default:
         out.push(indent(`(${block.type} block)`));
     }
@@ -71,6 +85,6 @@ export function previewMessage(message: {
 }
 
 /** Opens the message in Slack's Block Kit Builder (needs a Slack login to view). */
-export function blockKitBuilderUrl(message: { readonly blocks: readonly KnownBlock[] }): string {
+export function blockKitBuilderUrl(message: { readonly blocks: readonly MessageBlock[] }): string {
   return `https://app.slack.com/block-kit-builder#${encodeURIComponent(JSON.stringify({ blocks: message.blocks }))}`;
 }

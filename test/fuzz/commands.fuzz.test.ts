@@ -41,6 +41,7 @@ import { navigateAction } from "../../src/slack/listeners/actions/navigate.js";
 import { shareAction } from "../../src/slack/listeners/actions/share.js";
 import { gluuStatsCommand } from "../../src/slack/listeners/commands/gluu-stats.js";
 import type { ListenerDeps } from "../../src/slack/listeners/deps.js";
+import { NewerBlocks } from "../../src/slack/newer-blocks.js";
 import { Replies } from "../../src/slack/reply.js";
 import type { ResponsePayload } from "../../src/slack/response-url.js";
 import { blockActionPayload, DOUBLE_DEFAULTS, slashCommandFields } from "../../src/slack-double/index.js";
@@ -121,6 +122,7 @@ function newRun(): Run {
       },
     }),
     log,
+    newerBlocks: new NewerBlocks(log),
     access: { users: [], channels: [], admins: [ADMIN] },
     postResponse: async (url, payload) => {
       posts.push({ url, payload });

@@ -31,6 +31,28 @@ function fieldTexts(message: SlackMessage): string[] {
   return message.blocks.flatMap((b) => (b.type === "section" ? (b.fields ?? []).map((f) => f.text) : []));
 }
 
+/** The table block's cells as text, header row first. */
+function tableTexts(message: SlackMessage): string[][] {
+  const table = message.blocks.find((b) => b.type === "table");
+  if (table?.type !== "table") return [];
+  return table.rows.map((row) => row.map((c) => ("text" in c && typeof c.text === "string" ? c.text : "")));
+}
+
+/** Every mrkdwn text object: where Slack parses `<…>` mentions and links. */
+function mrkdwnTexts(message: SlackMessage): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (typeof v === "object" && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.type === "mrkdwn" && typeof o.text === "string") out.push(o.text);
+      for (const x of Object.values(o)) walk(x);
+    }
+  };
+  walk(message.blocks);
+  return out;
+}
+
 // November 2021 seen in 2026: every button is there.
 const nav = monthButtons(m(2021, 11), m(2026, 1));
 
@@ -74,7 +96,9 @@ describe("renderMonthMessage", () => {
     const fields = fieldTexts(message);
     expect(fields).toContain("*Monthly active users*\n*12,345*");
     expect(fields).toContain("*Change vs October 2021*\n▲ +1,234 (+11.1%)");
-    expect(message.text).toBe("November 2021: 12,345 monthly active users (▲ +11.1% vs October 2021).");
+    expect(message.text).toBe(
+      "November 2021: 12,345 monthly active users (▲ +11.1% vs October 2021). Tokens issued: 298 (Authorization code 288; Client credentials 10).",
+    );
     expect(checkBlockLimits(message)).toEqual([]);
   });
 
@@ -83,8 +107,30 @@ describe("renderMonthMessage", () => {
     expect(fieldTexts(message)).toContain("*Change vs October 2021*\n▼ -1,372 (-10.0%)");
   });
 
-  it("shows tokens per kind and per grant type with readable names and totals", () => {
+  it("shows tokens per grant type as a table: kinds in columns, numbers right-aligned", () => {
     const message = renderMonthMessage(monthInput());
+    expect(tableTexts(message)).toEqual([
+      ["Grant type", "Tokens", "Access", "ID", "Refresh", "UMA"],
+      ["Authorization code", "288", "144", "144", "0", "0"],
+      ["Client credentials", "10", "10", "0", "0", "0"],
+    ]);
+    const table = message.blocks.find((b) => b.type === "table");
+    expect(table?.type === "table" && table.column_settings?.map((c) => c.align)).toEqual([
+      "left",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+    ]);
+    // The totals per kind stay in a section, the breakdown in the text: both searchable.
+    expect(fieldTexts(message)).toEqual(expect.arrayContaining(["*Access*\n154", "*ID*\n144"]));
+    expect(message.blocks.filter((b) => b.type === "table")).toHaveLength(1);
+  });
+
+  it("shows tokens per kind and per grant type as fields where no table may go", () => {
+    const message = renderMonthMessage(monthInput(), { grantTable: false });
+    expect(message.blocks.some((b) => b.type === "table")).toBe(false);
     const fields = fieldTexts(message);
     expect(fields).toEqual(
       expect.arrayContaining([
@@ -166,18 +212,29 @@ describe("renderMonthMessage", () => {
         host: "a<b>&c",
       }),
     );
-    const json = JSON.stringify(message);
-    expect(json).not.toMatch(/<!channel>|<@U123/);
-    expect(fieldTexts(message).some((f) => f.startsWith("*&lt;!channel&gt; &amp; &lt;@U123|x&gt;*"))).toBe(
-      true,
+    // mrkdwn and the fallback text are escaped; a table's raw_text cell is shown as written.
+    expect(mrkdwnTexts(message).join("\n")).not.toMatch(/<!channel>|<@U123/);
+    expect(message.text).not.toMatch(/<!channel>|<@U123/);
+    expect(tableTexts(message)[1]?.[0]).toBe("<!channel> & <@U123|x>");
+    const fields = fieldTexts(
+      renderMonthMessage(
+        monthInput({
+          stats: stats(m(2021, 11), 1, { "<!channel> & <@U123|x>": { access_token: 1 } }),
+          host: "a<b>&c",
+        }),
+        { grantTable: false },
+      ),
     );
+    expect(fields.some((f) => f.startsWith("*&lt;!channel&gt; &amp; &lt;@U123|x&gt;*"))).toBe(true);
     expect(allText(message)).toContain("a&lt;b&gt;&amp;c · fetched");
   });
 
   it("folds grant types past the first twelve into one field with their total", () => {
     const tokens: Record<string, Record<string, number>> = {};
     for (let i = 1; i <= 30; i++) tokens[`grant_${String(i).padStart(2, "0")}`] = { access_token: i * 1000 };
-    const message = renderMonthMessage(monthInput({ stats: stats(m(2021, 11), 5, tokens) }));
+    const message = renderMonthMessage(monthInput({ stats: stats(m(2021, 11), 5, tokens) }), {
+      grantTable: false,
+    });
     // Shown: the twelve largest, grant 30 down to grant 19; folded: grants 1..18.
     // 1,000 + 2,000 + … + 18,000 = 171,000
     expect(fieldTexts(message)).toContain("*18 more grant types*\n171,000 tokens");
@@ -197,7 +254,19 @@ describe("renderMonthMessage", () => {
       monthInput({ stats: stats(m(2021, 11), Number.MAX_SAFE_INTEGER, tokens) }),
     );
     expect(checkBlockLimits(message)).toEqual([]);
-    const grantFields = fieldTexts(message).filter((f) => f.includes("tokens"));
+    // All 30 grant types are rows; past 4 kinds the rest fold into "Other kinds" to stay in budget.
+    const rows = tableTexts(message);
+    expect(rows).toHaveLength(31);
+    expect(rows[0]?.length).toBeLessThanOrEqual(20);
+    expect(rows[0]?.at(-1)).toBe("Other kinds");
+    const fields = renderMonthMessage(
+      monthInput({ stats: stats(m(2021, 11), Number.MAX_SAFE_INTEGER, tokens) }),
+      {
+        grantTable: false,
+      },
+    );
+    expect(checkBlockLimits(fields)).toEqual([]);
+    const grantFields = fieldTexts(fields).filter((f) => f.includes("tokens"));
     expect(grantFields.length).toBeGreaterThan(1);
     expect(grantFields.at(-1)).toMatch(/^\*\d+ more grant types\*/);
   });
@@ -223,11 +292,40 @@ describe("renderSeriesMessage", () => {
   );
   const text = allText(message);
 
-  it("has a line per month with MAU, bar and change, and marks months without data", () => {
-    expect(text).toMatch(/^Jan 2021\s+1,000\s+▇{6}▁{6}$/m);
-    expect(text).toMatch(/^Feb 2021\s+no data$/m);
-    expect(text).toMatch(/^Mar 2021\s+2,000\s+▇{12}$/m);
-    expect(text).toMatch(/^Apr 2021\s+500\s+▼ -75\.0%\s+▇{3}▁{9}$/m);
+  it("has a table row per month with MAU and change, and marks months without data", () => {
+    expect(tableTexts(message)).toEqual([
+      ["Month", "MAU", "Change"],
+      ["Jan 2021", "1,000", "–"],
+      ["Feb 2021", "no data", "–"],
+      ["Mar 2021", "2,000", "–"],
+      ["Apr 2021", "500", "▼ -75.0%"],
+    ]);
+    expect(text).toContain("Jan 2021 1,000; Feb 2021 no data; Mar 2021 2,000; Apr 2021 500");
+  });
+
+  it("charts MAU per month as a line with the average; a month without data is a gap", () => {
+    const chart = message.blocks.find((b) => b.type === "data_visualization");
+    expect(chart?.type === "data_visualization" && chart.chart).toEqual({
+      type: "line",
+      axis_config: {
+        categories: ["Jan 2021", "Feb 2021", "Mar 2021", "Apr 2021"],
+        y_label: "Monthly active users",
+      },
+      series: [
+        {
+          name: "MAU",
+          data: [
+            { label: "Jan 2021", value: 1000 },
+            { label: "Mar 2021", value: 2000 },
+            { label: "Apr 2021", value: 500 },
+          ],
+        },
+        {
+          name: "Average",
+          data: ["Jan 2021", "Feb 2021", "Mar 2021", "Apr 2021"].map((label) => ({ label, value: 1167 })),
+        },
+      ],
+    });
   });
 
   it("gives the average over months with data and the maximum", () => {
@@ -237,7 +335,7 @@ describe("renderSeriesMessage", () => {
       "*No data*\nFeb 2021",
     ]);
     expect(message.text).toBe(
-      "MAU trend: Jan – Apr 2021: average 1,167 MAU over 3 months with data, maximum 2,000 in March 2021; no data for 1 month.",
+      "MAU trend: Jan – Apr 2021: average 1,167 MAU over 3 months with data, maximum 2,000 in March 2021; no data for 1 month. Jan 2021 1,000; Feb 2021 no data; Mar 2021 2,000; Apr 2021 500.",
     );
   });
 
@@ -257,7 +355,7 @@ describe("renderSeriesMessage", () => {
     expect(allText(empty)).not.toMatch(STANDALONE_ZERO);
   });
 
-  it("shows the most recent 36 months of a very long range and says how many are left out", () => {
+  it("lists the most recent 99 months of a very long range, charts the last 20, and says so", () => {
     const long = Array.from({ length: 100 }, (_, i) => ({
       year: 2010 + Math.floor(i / 12),
       month: (i % 12) + 1,
@@ -273,8 +371,12 @@ describe("renderSeriesMessage", () => {
         { ...source, host: "h" },
       ),
     );
-    expect(allText(msg)).toContain("64 earlier months not shown");
-    expect(allText(msg)).toMatch(/^Apr 2018\s+100\s/m);
+    expect(allText(msg)).toContain("1 earlier month not shown");
+    expect(tableTexts(msg).at(-1)?.slice(0, 2)).toEqual(["Apr 2018", "100"]);
+    expect(tableTexts(msg)).toHaveLength(100);
+    expect(allText(msg)).toContain("The chart shows the last 20 months of 100.");
+    const chart = msg.blocks.find((b) => b.type === "data_visualization");
+    expect(chart?.type === "data_visualization" && chart.chart.axis_config.categories[0]).toBe("Sep 2016");
     expect(checkBlockLimits(msg)).toEqual([]);
   });
 });

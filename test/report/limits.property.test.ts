@@ -11,6 +11,7 @@ import { tokenCounts } from "../../src/gluu/model.js";
 import { addMonths, type Month, monthRange, monthsBack, tryAddMonths } from "../../src/months.js";
 import {
   checkBlockLimits,
+  hasNewerBlocks,
   renderErrorMessage,
   renderExportMessage,
   renderHelpMessage,
@@ -20,6 +21,7 @@ import {
   renderSeriesMessage,
   renderUsageError,
   type SlackMessage,
+  withoutNewerBlocks,
 } from "../../src/report/slack/index.js";
 import type { CommandButton, MonthButtons } from "../../src/report/view.js";
 
@@ -125,8 +127,12 @@ function buttonsArb(month: Month): fc.Arbitrary<MonthButtons | undefined> {
   );
 }
 
+/** The reply and its form for workspaces that refuse tables and charts: both within limits. */
 function expectWithinLimits(message: SlackMessage): void {
   expect(checkBlockLimits(message)).toEqual([]);
+  const classic = withoutNewerBlocks(message);
+  expect(checkBlockLimits(classic)).toEqual([]);
+  expect(hasNewerBlocks(classic)).toBe(false);
 }
 
 describe("every renderer stays within Slack's limits", () => {
@@ -257,18 +263,22 @@ it("a month with 30 long-named grant types still shows most of them", () => {
           ),
         );
         const month = { year: 2021, month: 11 };
-        const message = renderMonthMessage(
-          monthView(
-            {
-              month,
-              current: false,
-              result: { months: [{ month, mau: Number.MAX_SAFE_INTEGER, tokens }], noData: [] },
-            },
-            { host: "gluu.example.com", fetchedAt: 0, timeZone: "UTC" },
-          ),
+        const view = monthView(
+          {
+            month,
+            current: false,
+            result: { months: [{ month, mau: Number.MAX_SAFE_INTEGER, tokens }], noData: [] },
+          },
+          { host: "gluu.example.com", fetchedAt: 0, timeZone: "UTC" },
         );
+        // As a table, every grant type is a row; as fields, twelve and "18 more".
+        const message = renderMonthMessage(view);
         expectWithinLimits(message);
-        expect(JSON.stringify(message)).toContain("18 more grant types");
+        const table = message.blocks.find((b) => b.type === "table");
+        expect(table?.type === "table" ? table.rows.length : 0).toBe(31);
+        const fields = renderMonthMessage(view, { grantTable: false });
+        expectWithinLimits(fields);
+        expect(JSON.stringify(fields)).toContain("18 more grant types");
       },
     ),
     { numRuns: 30 },

@@ -3,6 +3,8 @@
  * (`startServer`, as `npm start` builds it) on loopback, plus helpers that send signed commands and
  * button clicks and read what came back at the response_urls. Not a test file itself.
  */
+
+import type { types as slack } from "@slack/bolt";
 import { request } from "undici";
 import { type Env, parseEnv } from "../../src/config/index.js";
 import {
@@ -16,7 +18,7 @@ import type { MonthStats } from "../../src/gluu/model.js";
 import { createLogger } from "../../src/log.js";
 import { addMonths, isoMonth, type Month, monthAt, sameMonth } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
-import { ACTION_IDS } from "../../src/report/slack/index.js";
+import { ACTION_IDS, tableLines as renderedTableLines } from "../../src/report/slack/index.js";
 import { tokenTotals } from "../../src/report/summary.js";
 import { type Server, secretsOf, startServer } from "../../src/serve.js";
 import {
@@ -125,11 +127,18 @@ export function headerOf(body: { blocks?: unknown }): string | undefined {
   return undefined;
 }
 
-/** Lines of the monospace tables (code blocks) of a series or export message. */
+/**
+ * Lines of the tables of a series or export message: a table block's rows as aligned text, and
+ * the monospace tables (code blocks) of the text form.
+ */
 export function tableLines(body: { blocks?: unknown }): string[] {
   const out: string[] = [];
   for (const block of Array.isArray(body.blocks) ? body.blocks : []) {
     const b = asLoose(block);
+    if (b?.type === "table") {
+      out.push(...renderedTableLines(block as slack.TableBlock));
+      continue;
+    }
     const text = b?.type === "section" ? asLoose(b.text)?.text : undefined;
     if (typeof text !== "string" || !text.startsWith("```")) continue;
     out.push(...text.split("\n").filter((l) => l !== "```"));

@@ -400,7 +400,10 @@ describe.each([
     const replies = await Promise.all(sent.map((s) => h.reply(s.path, 15_000)));
     for (const [i, s] of sent.entries()) {
       // Once, either way: commands that arrived after the figures did carry them in the ack.
-      expect(h.postsAt(s.path)).toHaveLength(s.ack.body === "" ? 1 : 0);
+      // Until Slack is seen drawing a table, an ack carries the text form and the table replaces it.
+      const posts = h.postsAt(s.path);
+      expect(posts.filter((p) => p.body.replace_original !== true)).toHaveLength(s.ack.body === "" ? 1 : 0);
+      expect(posts.length).toBeLessThanOrEqual(1);
       expect(replies[i]?.status).toBe(200);
       expect(replies[i]?.body.text).toMatch(new RegExp(`^${re(monthLabel(m))}: ${re(mauText(m))} monthly`));
     }

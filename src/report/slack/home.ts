@@ -3,11 +3,11 @@
  * 12-month trend, the monthly post's schedule and last deliveries, and where the figures came
  * from. The same figures and wording as the replies (the month and series renderers' parts).
  */
-import type { types as slack } from "@slack/bolt";
 import { monthLabel } from "../../months.js";
 import { formatChange, formatCount, formatInstant, formatPace, formatUsage, monthTitle } from "../format.js";
 import type { HistoryLine, HomeView, MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
+import type { MessageBlock } from "./blocks.js";
 import { curveSparklines } from "./curve.js";
 import { OUTCOME_ICON } from "./history.js";
 import { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
@@ -25,12 +25,10 @@ import {
 } from "./primitives.js";
 import { seriesBody } from "./series.js";
 
-type KnownBlock = slack.KnownBlock;
-
 /** A home tab view, as `views.publish` takes it. */
 export interface HomeTab {
   readonly type: "home";
-  readonly blocks: KnownBlock[];
+  readonly blocks: MessageBlock[];
 }
 
 /** Views hold 100 blocks (messages 50). */
@@ -59,7 +57,7 @@ function deliveryLine(d: HistoryLine, timeZone: string): string {
 
 export function renderHome(view: HomeView): HomeTab {
   if (view.kind === "refused") return { type: "home", blocks: [section(escapeMrkdwn(view.reason))] };
-  const blocks: KnownBlock[] = [header("Gluu statistics")];
+  const blocks: MessageBlock[] = [header("Gluu statistics")];
   const where = [`*${safeMrkdwn(view.host, 100) || "Unknown server"}*`];
   if (view.health) where.push(escapeMrkdwn(view.health));
   blocks.push(context(where));
@@ -76,7 +74,8 @@ export function renderHome(view: HomeView): HomeTab {
       ]),
       { type: "divider" },
       section(`*${escapeMrkdwn(f.trend.title)}*`),
-      ...seriesBody(f.trend, 12),
+      // Table blocks are for messages; the Home lists the months in a monospace table.
+      ...seriesBody(f.trend, { maxRows: 12, chartTitle: f.trend.title, table: false }),
       context([`Fetched ${escapeMrkdwn(formatInstant(f.current.fetchedAt, view.timeZone))} · ${HLL_NOTE}`]),
     );
   }

@@ -7,6 +7,13 @@ import { renderSeriesMessage } from "./series.js";
 
 export { ACTION_IDS } from "./action-ids.js";
 export { alertHeadline, renderLicenseAlert } from "./alert.js";
+export {
+  type DataVisualizationBlock,
+  type MessageBlock,
+  NEWER_BLOCK_LIMITS,
+  NEWER_BLOCK_TYPES,
+} from "./blocks.js";
+export { hasNewerBlocks, tableLines, withoutNewerBlocks } from "./classic.js";
 export { renderMonthCurve, sparkline } from "./curve.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";

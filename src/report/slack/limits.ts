@@ -3,8 +3,8 @@
  * data, and renderers rebuild a message with less detail until it passes.
  */
 import type { types as slack } from "@slack/bolt";
+import { type MessageBlock, NEWER_BLOCK_LIMITS } from "./blocks.js";
 
-type KnownBlock = slack.KnownBlock;
 type Block = slack.Block;
 
 /**
@@ -73,7 +73,7 @@ function textLength(value: unknown): number {
  */
 export function checkBlockLimits(message: {
   readonly text: string;
-  readonly blocks: readonly (KnownBlock | Block)[];
+  readonly blocks: readonly (MessageBlock | Block)[];
 }): string[] {
   const L = SLACK_LIMITS;
   const problems: string[] = [];
@@ -104,6 +104,8 @@ export function checkBlockLimits(message: {
   }
   const actionIds = new Set<string>();
   let total = 0;
+  let tables = 0;
+  let charts = 0;
   message.blocks.forEach((block, i) => {
     const b = asLoose(block) ?? {};
     const at = `blocks[${i}]`;
@@ -161,11 +163,104 @@ export function checkBlockLimits(message: {
         });
         break;
       }
+      case "table":
+        tables++;
+        problems.push(...checkTable(at, b));
+        break;
+      case "data_visualization":
+        charts++;
+        problems.push(...checkChart(at, b));
+        break;
       default:
         break;
     }
   });
+  const N = NEWER_BLOCK_LIMITS;
+  if (tables > N.tablesPerMessage) problems.push(`blocks: ${tables} > ${N.tablesPerMessage} table blocks`);
+  if (charts > N.chartsPerMessage) problems.push(`blocks: ${charts} > ${N.chartsPerMessage} charts`);
   if (total > L.totalBlockText)
     problems.push(`blocks: ${total} > ${L.totalBlockText} text characters in all`);
+  return problems;
+}
+
+function lengthProblem(path: string, value: unknown, max: number, min = 1): string[] {
+  if (typeof value !== "string") return [`${path}: missing text`];
+  if (value.length < min) return [`${path}: ${value.length} < ${min} characters`];
+  if (value.length > max) return [`${path}: ${value.length} > ${max} characters`];
+  return [];
+}
+
+function checkTable(at: string, b: Loose): string[] {
+  const N = NEWER_BLOCK_LIMITS;
+  const problems: string[] = [];
+  const rows = asArray(b.rows);
+  if (!rows || rows.length === 0) return [`${at}.rows: empty`];
+  if (rows.length > N.tableRows) problems.push(`${at}.rows: ${rows.length} > ${N.tableRows} rows`);
+  const width = asArray(rows[0])?.length ?? 0;
+  rows.forEach((row, r) => {
+    const cells = asArray(row);
+    if (!cells || cells.length === 0) {
+      problems.push(`${at}.rows[${r}]: empty`);
+      return;
+    }
+    if (cells.length > N.tableCells)
+      problems.push(`${at}.rows[${r}]: ${cells.length} > ${N.tableCells} cells`);
+    if (cells.length !== width)
+      problems.push(`${at}.rows[${r}]: ${cells.length} cells, the first row has ${width}`);
+    cells.forEach((cell, c) => {
+      const el = asLoose(cell) ?? {};
+      const p = `${at}.rows[${r}][${c}]`;
+      if (el.type === "raw_number" && !Number.isFinite(el.value)) problems.push(`${p}.value: not a number`);
+      if (el.type !== "raw_text" && el.type !== "raw_number")
+        problems.push(`${p}: cell type ${String(el.type)} not allowed`);
+      problems.push(...lengthProblem(`${p}.text`, el.text, N.tableCellText));
+    });
+  });
+  const settings = asArray(b.column_settings);
+  if (settings && settings.length > N.tableCells)
+    problems.push(`${at}.column_settings: ${settings.length} > ${N.tableCells} items`);
+  return problems;
+}
+
+function checkChart(at: string, b: Loose): string[] {
+  const N = NEWER_BLOCK_LIMITS;
+  const problems = lengthProblem(`${at}.title`, b.title, N.chartTitle);
+  const chart = asLoose(b.chart) ?? {};
+  if (chart.type !== "line") problems.push(`${at}.chart.type: ${String(chart.type)} is not a line chart`);
+  const axis = asLoose(chart.axis_config) ?? {};
+  const categories = asArray(axis.categories) ?? [];
+  if (categories.length === 0) problems.push(`${at}.chart.axis_config.categories: empty`);
+  if (categories.length > N.chartCategories)
+    problems.push(
+      `${at}.chart.axis_config.categories: ${categories.length} > ${N.chartCategories} categories`,
+    );
+  const known = new Set<unknown>(categories);
+  if (known.size !== categories.length) problems.push(`${at}.chart.axis_config.categories: duplicates`);
+  categories.forEach((c, i) => {
+    problems.push(...lengthProblem(`${at}.chart.axis_config.categories[${i}]`, c, N.chartLabel));
+  });
+  for (const key of ["x_label", "y_label"] as const) {
+    if (axis[key] !== undefined)
+      problems.push(...lengthProblem(`${at}.chart.axis_config.${key}`, axis[key], N.chartAxisLabel));
+  }
+  const series = asArray(chart.series) ?? [];
+  if (series.length < N.chartSeriesMin || series.length > N.chartSeriesMax)
+    problems.push(`${at}.chart.series: ${series.length} series, not ${N.chartSeriesMin}–${N.chartSeriesMax}`);
+  series.forEach((s, i) => {
+    const one = asLoose(s) ?? {};
+    const p = `${at}.chart.series[${i}]`;
+    problems.push(...lengthProblem(`${p}.name`, one.name, N.chartLabel));
+    const data = asArray(one.data) ?? [];
+    if (data.length === 0) problems.push(`${p}.data: empty`);
+    const seen = new Set<unknown>();
+    data.forEach((d, j) => {
+      const point = asLoose(d) ?? {};
+      if (!known.has(point.label)) problems.push(`${p}.data[${j}].label: not a category`);
+      if (seen.has(point.label)) problems.push(`${p}.data[${j}].label: twice in one series`);
+      seen.add(point.label);
+      if (typeof point.value !== "number" || !Number.isFinite(point.value))
+        problems.push(`${p}.data[${j}].value: not a number`);
+    });
+  });
   return problems;
 }

@@ -3,6 +3,7 @@ import type { types as slack } from "@slack/bolt";
 import type { MonthStats } from "../../gluu/model.js";
 import { monthLabel } from "../../months.js";
 import {
+  cleanText,
   formatChange,
   formatCount,
   formatPace,
@@ -12,10 +13,12 @@ import {
   grantTypeLabels,
   monthTitle,
   tokenKindLabel,
+  truncateUnits,
 } from "../format.js";
 import type { TokenTotals } from "../summary.js";
 import type { MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
+import { type MessageBlock, NEWER_BLOCK_LIMITS, numberCell, tableBlock, textCell } from "./blocks.js";
 import {
   actions,
   button,
@@ -34,7 +37,6 @@ import {
   sourceContext,
 } from "./primitives.js";
 
-type KnownBlock = slack.KnownBlock;
 
 interface MonthDetail {
   /** Grant types shown one by one; the rest are folded into one "N more grant types" field. */
@@ -43,16 +45,53 @@ interface MonthDetail {
   readonly kinds: number;
   /** Kinds named inside each grant type's field. */
   readonly kindsPerGrantType: number;
+  /** Grant types as a table block (at most one per message, so the summary turns it off). */
+  readonly table: boolean;
+  /** Token kinds given their own column in the table; the rest are one "Other kinds" column. */
+  readonly tableKinds?: number;
 }
 
-const MONTH_DETAIL: readonly MonthDetail[] = [
+const FIELD_DETAIL: readonly Omit<MonthDetail, "table">[] = [
   { grantTypes: 12, kinds: 9, kindsPerGrantType: 4 },
   { grantTypes: 6, kinds: 6, kindsPerGrantType: 3 },
   { grantTypes: 3, kinds: 4, kindsPerGrantType: 2 },
   { grantTypes: 0, kinds: 0, kindsPerGrantType: 0 },
 ];
 
-function tokenBlocks(totals: TokenTotals, detail: MonthDetail): KnownBlock[] {
+/** Every grant type a row, tokens per kind in columns; kinds past the cell limit folded into "Other". */
+export function grantTypeTable(
+  totals: TokenTotals,
+  maxKinds: number = NEWER_BLOCK_LIMITS.tableCells,
+): slack.TableBlock {
+  const { tableCells, tableRows } = NEWER_BLOCK_LIMITS;
+  const kinds = totals.kinds.map((k) => k.kind);
+  const room = Math.min(maxKinds, tableCells - 2);
+  const named = kinds.length <= room ? kinds : kinds.slice(0, Math.max(0, room - 1));
+  const folded = kinds.length > named.length;
+  const labels = grantTypeLabels(totals.grantTypes.map((g) => g.grantType));
+  const count = (n: number) => numberCell(n, formatCount(n));
+  const rows = totals.grantTypes.slice(0, tableRows - 1).map((g) => {
+    const byKind = new Map(g.kinds.map((k) => [k.kind, k.count]));
+    const other = folded
+      ? g.kinds.filter((k) => !named.includes(k.kind)).reduce((s, k) => s + k.count, 0)
+      : 0;
+    return [
+      textCell(truncateUnits(cleanText(labels.get(g.grantType) ?? g.grantType), LABEL_MAX)),
+      count(g.total),
+      ...named.map((k) => count(byKind.get(k) ?? 0)),
+      ...(folded ? [count(other)] : []),
+    ];
+  });
+  const head = [
+    "Grant type",
+    "Tokens",
+    ...named.map((k) => truncateUnits(cleanText(tokenKindLabel(k)), KIND_LABEL_MAX)),
+    ...(folded ? ["Other kinds"] : []),
+  ];
+  return tableBlock(head, rows, ["left", ...head.slice(1).map(() => "right" as const)]);
+}
+
+function tokenBlocks(totals: TokenTotals, detail: MonthDetail): MessageBlock[] {
   if (totals.grantTypes.length === 0) return [section("*Tokens issued*\nNone recorded for this month.")];
 
   const kindFields: string[] = [];
@@ -67,6 +106,7 @@ function tokenBlocks(totals: TokenTotals, detail: MonthDetail): KnownBlock[] {
   }
   const blocks = fieldSections(kindFields, `*Tokens issued:* ${formatCount(totals.total)}`);
 
+  if (detail.table) return [...blocks, section("*By grant type*"), grantTypeTable(totals, detail.tableKinds)];
   const labels = grantTypeLabels(totals.grantTypes.map((g) => g.grantType));
   const shown = totals.grantTypes.slice(0, detail.grantTypes);
   const grantFields = shown.map((g) => {
@@ -88,7 +128,7 @@ function tokenBlocks(totals: TokenTotals, detail: MonthDetail): KnownBlock[] {
   return [...blocks, ...fieldSections(grantFields, "*By grant type*")];
 }
 
-function figureBlocks(view: MonthView, stats: MonthStats, detail: MonthDetail): KnownBlock[] {
+function figureBlocks(view: MonthView, stats: MonthStats, detail: MonthDetail): MessageBlock[] {
   const { change, previous, current } = view;
   const fields = [`*Monthly active users*\n*${formatCount(stats.mau)}*${current ? " so far" : ""}`];
   if (change && previous) {
@@ -121,13 +161,23 @@ function fallbackText(view: MonthView): string {
         ? ` (${monthLabel(previous.month)}: ${formatCount(previous.mau)})`
         : "";
   const usage = view.usage ? `; ${formatUsage(stats.mau, view.usage)}` : "";
-  return `${name}: ${formatCount(stats.mau)} monthly active users${view.current ? " so far" : ""}${vs}${usage}.`;
+  return `${name}: ${formatCount(stats.mau)} monthly active users${view.current ? " so far" : ""}${vs}${usage}.${tokenFigures(view.tokens)}`;
+}
+
+/** " Tokens issued: 9,120 (Authorization code 6,000; …)." The breakdown stays in the text too. */
+function tokenFigures(tokens: TokenTotals | undefined): string {
+  if (!tokens || tokens.grantTypes.length === 0) return "";
+  const labels = grantTypeLabels(tokens.grantTypes.map((g) => g.grantType));
+  const each = tokens.grantTypes.map(
+    (g) => `${cleanText(labels.get(g.grantType) ?? g.grantType)} ${formatCount(g.total)}`,
+  );
+  return ` Tokens issued: ${formatCount(tokens.total)} (${each.join("; ")}).`;
 }
 
 function buildMonthMessage(view: MonthView, detail: MonthDetail): SlackMessage {
   const { stats, month, current } = view;
   const name = monthLabel(month);
-  const blocks: KnownBlock[] = [header(monthTitle(view))];
+  const blocks: MessageBlock[] = [header(monthTitle(view))];
   if (stats) blocks.push(...figureBlocks(view, stats, detail));
   else {
     const later = current
@@ -151,7 +201,21 @@ function buildMonthMessage(view: MonthView, detail: MonthDetail): SlackMessage {
   return { text: fallback(fallbackText(view)), blocks };
 }
 
-/** Rebuilt with less token detail until it fits Slack's limits. */
-export function renderMonthMessage(view: MonthView): SlackMessage {
-  return firstWithinLimits(MONTH_DETAIL.map((detail) => () => buildMonthMessage(view, detail)));
+/**
+ * Rebuilt with less token detail until it fits Slack's limits. `grantTable`: the grant types as a
+ * table block (first choice) or, where the message has a table already, as fields.
+ */
+export function renderMonthMessage(view: MonthView, options: { grantTable?: boolean } = {}): SlackMessage {
+  const tables: MonthDetail[] =
+    options.grantTable === false
+      ? []
+      : [18, 4].map((tableKinds) => ({
+          grantTypes: 12,
+          kinds: 9,
+          kindsPerGrantType: 4,
+          table: true,
+          tableKinds,
+        }));
+  const candidates = [...tables, ...FIELD_DETAIL.map((d) => ({ ...d, table: false }))];
+  return firstWithinLimits(candidates.map((detail) => () => buildMonthMessage(view, detail)));
 }

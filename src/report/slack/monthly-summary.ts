@@ -2,16 +2,14 @@
  * The monthly summary post, composed from the month and series renderers so its figures look
  * exactly as a /gluu-stats answer shows them.
  */
-import type { types as slack } from "@slack/bolt";
 import { monthLabel, shortMonthLabel } from "../../months.js";
 import { formatChange, formatCount, formatCrossings } from "../format.js";
 import type { MonthlySummaryView } from "../view.js";
+import type { MessageBlock } from "./blocks.js";
 import { checkBlockLimits } from "./limits.js";
 import { renderMonthMessage } from "./month.js";
 import { escapeMrkdwn, HLL_NOTE, header, type SlackMessage, section, sourceContext } from "./primitives.js";
 import { seriesBody } from "./series.js";
-
-type KnownBlock = slack.KnownBlock;
 
 function signatureLine(view: MonthlySummaryView): string {
   const exp = view.export;
@@ -32,7 +30,8 @@ export function renderMonthlySummary(view: MonthlySummaryView): SlackMessage {
   const yoyLine =
     against + (yearOverYear ? escapeMrkdwn(formatChange(yearOverYear)) : "no data for that month");
   // The month's figures without its own header, source line and buttons.
-  const monthBlocks = renderMonthMessage(view.detail).blocks.filter(
+  // One table per message: the trend's month list is the table, so grant types are fields here.
+  const monthBlocks = renderMonthMessage(view.detail, { grantTable: false }).blocks.filter(
     (b) => b.type !== "header" && b.type !== "context" && b.type !== "actions",
   );
   const build = (tokenDetail: boolean, trendRows: number): SlackMessage => ({
@@ -52,7 +51,7 @@ export function renderMonthlySummary(view: MonthlySummaryView): SlackMessage {
         : []),
       { type: "divider" },
       section(`*${view.trend.title}*`),
-      ...seriesBody(view.trend, trendRows),
+      ...seriesBody(view.trend, { maxRows: trendRows, chartTitle: view.trend.title }),
       sourceContext(
         view.host,
         view.fetchedAt,
@@ -60,7 +59,7 @@ export function renderMonthlySummary(view: MonthlySummaryView): SlackMessage {
         `${HLL_NOTE}; the average counts months with data only.`,
       ),
       section(signatureLine(view)),
-    ] satisfies KnownBlock[],
+    ] satisfies MessageBlock[],
   });
   const full = build(true, 36);
   return checkBlockLimits(full).length === 0 ? full : build(false, 36);

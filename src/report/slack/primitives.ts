@@ -5,6 +5,7 @@
 import type { types as slack } from "@slack/bolt";
 import { type Month, shortMonthLabel } from "../../months.js";
 import { cleanText, formatCount, formatInstant, truncateUnits } from "../format.js";
+import type { MessageBlock } from "./blocks.js";
 import { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
 
 type KnownBlock = slack.KnownBlock;
@@ -16,7 +17,7 @@ type SectionBlock = slack.SectionBlock;
 export interface SlackMessage {
   /** Fallback for notifications, screen readers and clients without Block Kit: the key numbers. */
   readonly text: string;
-  readonly blocks: KnownBlock[];
+  readonly blocks: MessageBlock[];
 }
 
 export const HLL_NOTE = "MAU is a HyperLogLog estimate (about 0.6% error)";

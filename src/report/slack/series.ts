@@ -12,11 +12,22 @@ import {
 import type { SeriesRow } from "../summary.js";
 import type { SeriesView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
+import {
+  type DataVisualizationBlock,
+  lineChart,
+  type MessageBlock,
+  NEWER_BLOCK_LIMITS,
+  numberCell,
+  tableBlock,
+  textCell,
+} from "./blocks.js";
+import { tableLines } from "./classic.js";
 import { SLACK_LIMITS } from "./limits.js";
 import {
   actions,
   button,
   codeSections,
+  context,
   fallback,
   fieldSections,
   firstWithinLimits,
@@ -30,7 +41,6 @@ import {
   TITLE_FALLBACK,
 } from "./primitives.js";
 
-type KnownBlock = slack.KnownBlock;
 
 const SLACK_BAR_WIDTH = 12;
 
@@ -40,28 +50,63 @@ export function slackBar(mau: number, max: number, width = SLACK_BAR_WIDTH): str
   return "▇".repeat(full) + "▁".repeat(width - full);
 }
 
-function seriesTable(rows: readonly SeriesRow[], max: number | undefined): string[] {
-  const cells = rows.map((r) => ({
-    month: shortMonthLabel(r.month),
-    mau: r.stats ? formatCount(r.stats.mau) : "no data",
-    change: r.inProgress && r.stats ? "so far" : formatShortChange(r.change),
-    bar: r.stats ? slackBar(r.stats.mau, max ?? 0) : "",
-    // Licensed usage, when a limit is configured: "81 %", "⚠ 112 %" over it.
-    usage: r.usage ? `${r.usage.over ? "⚠ " : ""}${formatUsagePercent(r.usage)}` : "",
-  }));
+/** The month list as a table block: month, MAU, licence share, change; numbers right-aligned. */
+export function seriesTableBlock(rows: readonly SeriesRow[]): slack.TableBlock {
   const licensed = rows.some((r) => r.usage);
-  const mw = Math.max(5, ...cells.map((c) => c.month.length));
-  const nw = Math.max(3, ...cells.map((c) => c.mau.length));
-  const cw = Math.max(6, ...cells.map((c) => c.change.length));
-  const uw = Math.max(7, ...cells.map((c) => c.usage.length));
-  const usageHead = licensed ? `  ${"Licence".padStart(uw)}` : "";
-  const head = `${"Month".padEnd(mw)}  ${"MAU".padStart(nw)}${usageHead}  ${"Change".padEnd(cw)}`.trimEnd();
-  return [
-    head,
-    ...cells.map((c) =>
-      `${c.month.padEnd(mw)}  ${c.mau.padStart(nw)}${licensed ? `  ${c.usage.padStart(uw)}` : ""}  ${c.change.padEnd(cw)}  ${c.bar}`.trimEnd(),
-    ),
+  const head = ["Month", "MAU", ...(licensed ? ["Licence"] : []), "Change"];
+  const body = rows.map((r) => [
+    textCell(shortMonthLabel(r.month)),
+    r.stats ? numberCell(r.stats.mau, formatCount(r.stats.mau)) : textCell("no data"),
+    ...(licensed
+      ? [
+          r.usage
+            ? numberCell(
+                Math.floor(r.usage.percent),
+                `${r.usage.over ? "⚠ " : ""}${formatUsagePercent(r.usage)}`,
+              )
+            : textCell("–"),
+        ]
+      : []),
+    textCell(r.inProgress && r.stats ? "so far" : formatShortChange(r.change) || "–"),
+  ]);
+  return tableBlock(head, body, ["left", "right", ...(licensed ? (["right"] as const) : []), "right"]);
+}
+
+/**
+ * MAU per month as a line chart, with the average and the licensed limit as flat lines. Months
+ * without data have no point (a gap, not a zero). Past the chart's category limit the latest
+ * months are charted; the caller says so.
+ */
+export function seriesChart(
+  title: string,
+  summary: SeriesView["summary"],
+): DataVisualizationBlock | undefined {
+  const rows = summary.rows.slice(-NEWER_BLOCK_LIMITS.chartCategories);
+  // A figure too large to be a number in JSON has no point either (formatCount shows it in text).
+  const withData = rows.filter((r) => r.stats && Number.isFinite(r.stats.mau));
+  if (withData.length === 0) return undefined;
+  const categories = rows.map((r) => shortMonthLabel(r.month));
+  const flat = (name: string, value: number) => ({
+    name,
+    data: categories.map((label) => ({ label, value: Math.round(value) })),
+  });
+  const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(Math.round(v));
+  const series = [
+    {
+      name: "MAU",
+      data: withData.map((r) => ({ label: shortMonthLabel(r.month), value: r.stats?.mau ?? 0 })),
+    },
+    ...(finite(summary.average) ? [flat("Average", summary.average)] : []),
+    ...(finite(summary.limit) ? [flat("Licensed limit", summary.limit)] : []),
   ];
+  return lineChart(title, categories, series, { y: "Monthly active users" });
+}
+
+/** "Nov 2025 58,851; Dec 2025 no data; …": the month list in words, for the `text` field. */
+export function seriesFigures(rows: readonly SeriesRow[]): string {
+  return rows
+    .map((r) => `${shortMonthLabel(r.month)} ${r.stats ? formatCount(r.stats.mau) : "no data"}`)
+    .join("; ");
 }
 
 /** "; licensed 10,000 MAU, over it in 2 months" for a fallback text; "" without a limit. */
@@ -80,14 +125,36 @@ export function limitLine(summary: SeriesView["summary"]): string | undefined {
     : `${formatCount(summary.limit)} MAU; :warning: over it in ${monthList(over)}`;
 }
 
-/** The table and the average/maximum/no-data fields, without header, source or buttons. */
-export function seriesBody(view: SeriesView, maxRows: number): KnownBlock[] {
+export interface SeriesBodyOptions {
+  /** Rows past this are left out, the latest kept (the table block holds at most 99). */
+  readonly maxRows: number;
+  /** The native chart (with its title); absent: no chart. */
+  readonly chartTitle?: string;
+  /** The month list as a table block; false: as a monospace table (where tables cannot go). */
+  readonly table?: boolean;
+}
+
+/** The chart, the month table and the average/maximum/no-data fields, without header, source or buttons. */
+export function seriesBody(view: SeriesView, options: SeriesBodyOptions): MessageBlock[] {
   const { summary } = view;
-  const blocks: KnownBlock[] = [];
+  const blocks: MessageBlock[] = [];
+  const maxRows = Math.min(options.maxRows, NEWER_BLOCK_LIMITS.tableRows - 1);
   const shown = summary.rows.slice(Math.max(0, summary.rows.length - maxRows));
   const hidden = summary.rows.length - shown.length;
+  const chart = options.chartTitle === undefined ? undefined : seriesChart(options.chartTitle, summary);
+  if (chart) {
+    blocks.push(chart);
+    const charted = chart.chart.axis_config.categories.length;
+    if (charted < summary.rows.length)
+      blocks.push(
+        context([
+          `The chart shows the last ${plural(charted, "month")} of ${formatCount(summary.rows.length)}.`,
+        ]),
+      );
+  }
   if (shown.length === 0) blocks.push(section("No months were asked for."));
-  else blocks.push(...codeSections(seriesTable(shown, summary.maximum?.mau)));
+  else if (options.table === false) blocks.push(...codeSections(tableLines(seriesTableBlock(shown))));
+  else blocks.push(seriesTableBlock(shown));
   if (hidden > 0) {
     blocks.push(
       section(`_${plural(hidden, "earlier month")} not shown here; the CLI and CSV export list them all._`),
@@ -113,9 +180,9 @@ export function seriesBody(view: SeriesView, maxRows: number): KnownBlock[] {
 function buildSeriesMessage(view: SeriesView, maxRows: number): SlackMessage {
   const { summary } = view;
   const title = truncateUnits(cleanText(view.title), SLACK_LIMITS.headerText) || TITLE_FALLBACK;
-  const blocks: KnownBlock[] = [
+  const blocks: MessageBlock[] = [
     header(title),
-    ...seriesBody(view, maxRows),
+    ...seriesBody(view, { maxRows, chartTitle: title }),
     sourceContext(
       view.host,
       view.fetchedAt,
@@ -131,10 +198,12 @@ function buildSeriesMessage(view: SeriesView, maxRows: number): SlackMessage {
       ? `average ${formatCount(summary.average)} MAU over ${plural(summary.withData, "month")} with data, maximum ${formatCount(summary.maximum.mau)} in ${monthLabel(summary.maximum.month)}`
       : "no data";
   const gaps = missing > 0 && summary.withData > 0 ? `; no data for ${plural(missing, "month")}` : "";
-  return { text: fallback(`${title}: ${stats}${gaps}${licensedClause(summary)}.`), blocks };
+  // The month figures stay in text too: notifications, search and screen readers read it.
+  const figures = summary.rows.length > 0 ? ` ${seriesFigures(summary.rows)}.` : "";
+  return { text: fallback(`${title}: ${stats}${gaps}${licensedClause(summary)}.${figures}`), blocks };
 }
 
 /** Rebuilt with fewer rows (the latest kept) until it fits Slack's limits. */
 export function renderSeriesMessage(view: SeriesView): SlackMessage {
-  return firstWithinLimits([36, 24, 12, 6].map((rows) => () => buildSeriesMessage(view, rows)));
+  return firstWithinLimits([99, 36, 24, 12, 6].map((rows) => () => buildSeriesMessage(view, rows)));
 }

@@ -31,9 +31,13 @@ export function deliver(
   placement: Placement,
   source: CommandSource = "command",
 ): Promise<void> {
-  const send = async (payload: ResponsePayload, kind: "response_url" | "interim") => {
+  const send = async (
+    message: SlackMessage,
+    place: (m: SlackMessage) => ResponsePayload,
+    kind: "response_url" | "interim",
+  ) => {
     try {
-      await deps.postResponse(responseUrl, payload);
+      await deps.newerBlocks.send(message, (m) => deps.postResponse(responseUrl, place(m)));
       deps.metrics?.reply(kind);
     } catch (err) {
       deps.metrics?.reply("failed");
@@ -49,11 +53,11 @@ export function deliver(
       });
       const early = await within(work, deps.interimAfterMs ?? INTERIM_AFTER_MS, undefined);
       if (early) {
-        await send(placement.answer(early, false), "response_url");
+        await send(early, (m) => placement.answer(m, false), "response_url");
         return;
       }
-      await send(placement.interim(deps.replies.interim(command)), "interim");
-      await send(placement.answer(await work, true), "response_url");
+      await send(deps.replies.interim(command), placement.interim, "interim");
+      await send(await work, (m) => placement.answer(m, true), "response_url");
     })(),
   );
 }

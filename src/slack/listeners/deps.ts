@@ -3,6 +3,7 @@ import type { Logger } from "../../log.js";
 import type { CommandOutcome, CommandSource, ReplyOutcome } from "../../metrics/index.js";
 import type { AccessRules } from "../access.js";
 import type { HomeViews } from "../home.js";
+import type { NewerBlocks } from "../newer-blocks.js";
 import type { Replies } from "../reply.js";
 import type { PostResponse } from "../response-url.js";
 
@@ -15,6 +16,8 @@ export interface ListenerDeps {
   readonly interimAfterMs?: number;
   /** Keeps a reply in flight visible to shutdown, which waits for it. */
   readonly track: <T>(work: Promise<T>) => Promise<T>;
+  /** Whether this workspace takes tables and charts; every reply with blocks goes through it. */
+  readonly newerBlocks: NewerBlocks;
   /** The App Home; absent: no Home tab. */
   readonly home?: HomeViews;
   /** Counts commands and replies (Prometheus); nothing is counted when absent. */

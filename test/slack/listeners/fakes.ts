@@ -9,8 +9,9 @@ import type { Month } from "../../../src/months.js";
 import type { navigateAction } from "../../../src/slack/listeners/actions/navigate.js";
 import type { gluuStatsCommand } from "../../../src/slack/listeners/commands/gluu-stats.js";
 import type { ListenerDeps } from "../../../src/slack/listeners/deps.js";
+import { NewerBlocks } from "../../../src/slack/newer-blocks.js";
 import { Replies } from "../../../src/slack/reply.js";
-import type { ResponsePayload } from "../../../src/slack/response-url.js";
+import { type ResponsePayload, ResponseUrlError } from "../../../src/slack/response-url.js";
 import { blockActionPayload, slashCommandFields } from "../../../src/slack-double/index.js";
 
 export const NOW = Date.UTC(2026, 10, 26, 12);
@@ -24,10 +25,15 @@ export interface Fake {
   readonly posts: Array<{ url: string; payload: ResponsePayload }>;
   readonly asked: Month[][];
   readonly posted: Month[];
+  /** response_url posts refused for their tables and charts (`refuseBlocks`). */
+  readonly refusals: number;
 }
 
 /** `cached`: the stat service holds every month, so `peek` answers without a request. */
-export function fake(opts: { users?: string[]; failPost?: boolean; cached?: boolean } = {}): Fake {
+export function fake(
+  opts: { users?: string[]; failPost?: boolean; cached?: boolean; refuseBlocks?: boolean } = {},
+): Fake {
+  const refusals = { count: 0 };
   const acks: unknown[] = [];
   const posts: Fake["posts"] = [];
   const asked: Month[][] = [];
@@ -59,12 +65,34 @@ export function fake(opts: { users?: string[]; failPost?: boolean; cached?: bool
     access: { users: opts.users ?? [], channels: [], admins: [ADMIN] },
     postResponse: async (url, payload) => {
       if (opts.failPost) throw new Error("Slack is down");
+      // As Slack answers a response_url post with blocks the workspace does not take.
+      if (
+        opts.refuseBlocks &&
+        payload.blocks.some((b) => b.type === "table" || b.type === "data_visualization")
+      ) {
+        refusals.count++;
+        throw new ResponseUrlError(
+          'Slack refused the response (400 {"ok":false,"error":"invalid_blocks"})',
+          400,
+          false,
+        );
+      }
       posts.push({ url, payload });
     },
     log: silentLogger,
+    newerBlocks: new NewerBlocks(silentLogger),
     track: (work) => work,
   };
-  return { deps, acks, posts, asked, posted };
+  return {
+    deps,
+    acks,
+    posts,
+    asked,
+    posted,
+    get refusals() {
+      return refusals.count;
+    },
+  };
 }
 
 type CommandArgs = Parameters<ReturnType<typeof gluuStatsCommand>>[0];

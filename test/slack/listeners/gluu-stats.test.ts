@@ -3,6 +3,11 @@ import { describe, expect, it } from "vitest";
 import { gluuStatsCommand } from "../../../src/slack/listeners/commands/gluu-stats.js";
 import { ADMIN, commandArgs, fake, RESPONSE_URL, textOf } from "./fakes.js";
 
+function blockTypes(body: unknown): string[] {
+  const blocks = (body as { blocks?: unknown } | undefined)?.blocks;
+  return Array.isArray(blocks) ? blocks.map((b) => String((b as { type?: unknown }).type)) : [];
+}
+
 describe("gluuStatsCommand", () => {
   it("acks at once with nothing, then answers a question about figures at the response_url", async () => {
     const f = fake();
@@ -33,9 +38,37 @@ describe("gluuStatsCommand", () => {
 
   it("a cached public answer goes in the channel from the ack", async () => {
     const f = fake({ cached: true });
+    f.deps.newerBlocks.noteAccepted();
     await gluuStatsCommand(f.deps)(commandArgs(f, "trend public"));
     expect(f.acks[0]).toMatchObject({ response_type: "in_channel" });
+    expect(blockTypes(f.acks[0])).toContain("table");
     expect(f.posts).toEqual([]);
+  });
+
+  it("until Slack has drawn a table, the ack carries the text form and the table replaces it once", async () => {
+    const f = fake({ cached: true });
+    await gluuStatsCommand(f.deps)(commandArgs(f, "trend public"));
+    expect(f.acks[0]).toMatchObject({ response_type: "in_channel" });
+    expect(blockTypes(f.acks[0])).not.toContain("table");
+    expect(f.posts).toHaveLength(1);
+    expect(f.posts[0]?.payload).toMatchObject({ response_type: "in_channel", replace_original: true });
+    expect(blockTypes(f.posts[0]?.payload)).toContain("table");
+    // Drawn: from now on the table rides in the ack itself.
+    await gluuStatsCommand(f.deps)(commandArgs(f, "trend"));
+    expect(blockTypes(f.acks[1])).toContain("table");
+    expect(f.posts).toHaveLength(1);
+  });
+
+  it("a workspace that refuses tables keeps the text form in the ack and is not asked again", async () => {
+    const f = fake({ cached: true, refuseBlocks: true });
+    await gluuStatsCommand(f.deps)(commandArgs(f, "trend"));
+    expect(blockTypes(f.acks[0])).not.toContain("table");
+    expect(f.deps.newerBlocks.refused()).toBe(true);
+    await gluuStatsCommand(f.deps)(commandArgs(f, "trend"));
+    expect(blockTypes(f.acks[1])).not.toContain("table");
+    // One refused replacement, then nothing more to replace.
+    expect(f.posts).toHaveLength(0);
+    expect(f.refusals).toBe(1);
   });
 
   it("history and post never ride in the ack, even with everything cached", async () => {

@@ -5,11 +5,19 @@
  */
 
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { errorText } from "../../../errors/index.js";
 import type { CommandOutcome } from "../../../metrics/index.js";
-import { renderErrorMessage, renderRefusal } from "../../../report/slack/index.js";
+import {
+  hasNewerBlocks,
+  renderErrorMessage,
+  renderRefusal,
+  withoutNewerBlocks,
+} from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
+import { isBlocksRefusal } from "../../newer-blocks.js";
 import { commandSchema } from "../../payloads.js";
 import { ANSWERED_IN_ACK } from "../../redelivery.js";
+import type { ResponsePayload } from "../../response-url.js";
 import { deliver, type Placement } from "../deliver.js";
 import type { ListenerDeps } from "../deps.js";
 
@@ -71,7 +79,12 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     const ready = deps.replies.ready(parsed.command);
     if (ready) {
       count(kind, "answered", true);
-      await ack(placement.answer(ready, false));
+      const { newerBlocks } = deps;
+      // An ack Slack refuses is an error the bot never hears of: until this workspace is known to
+      // draw tables and charts, the ack carries the text form and the reply with them replaces it.
+      const probe = hasNewerBlocks(ready) && !newerBlocks.accepted() && !newerBlocks.refused();
+      await ack(placement.answer(probe ? withoutNewerBlocks(ready) : newerBlocks.fit(ready), false));
+      if (probe) void deps.track(upgrade(deps, responseUrl, placement.answer(ready, false), userId));
       // A re-delivery of this request means the ack was lost: it will be answered again.
       const noted = context[ANSWERED_IN_ACK];
       if (typeof noted === "function") await (noted as () => Promise<void>)();
@@ -80,4 +93,16 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     await ack();
     await deliver(deps, parsed.command, { userId, channelId }, responseUrl, placement);
   };
+}
+
+/** The reply with its table and chart in place of the text form the ack carried. */
+async function upgrade(deps: ListenerDeps, responseUrl: string, payload: ResponsePayload, userId: string) {
+  try {
+    await deps.postResponse(responseUrl, { ...payload, replace_original: true });
+    deps.newerBlocks.noteAccepted();
+  } catch (err) {
+    // Refused: the text form the person sees already is the answer; nothing is lost.
+    if (isBlocksRefusal(err)) deps.newerBlocks.noteRefused();
+    else deps.log.warn({ user: userId, err: errorText(err) }, "could not replace the reply with its chart");
+  }
 }

@@ -22,20 +22,26 @@ const homeActionSchema = z.object({
 
 type Client = AllMiddlewareArgs["client"];
 
-function publisher(client: Client, userId: string) {
+function publisher(deps: ListenerDeps, client: Client, userId: string) {
   return async (view: HomeTab): Promise<void> => {
-    await client.views.publish({ user_id: userId, view });
+    await deps.newerBlocks.send(
+      { text: "", blocks: view.blocks },
+      (v) => client.views.publish({ user_id: userId, view: { type: "home", blocks: v.blocks } }),
+      "home",
+    );
   };
 }
 
-async function directMessage(client: Client, userId: string, message: SlackMessage): Promise<void> {
+async function directMessage(
+  deps: ListenerDeps,
+  client: Client,
+  userId: string,
+  message: SlackMessage,
+): Promise<void> {
   // A user id as the channel: Slack posts it in the app's direct messages with that user.
-  await client.chat.postMessage({
-    channel: userId,
-    text: message.text,
-    blocks: message.blocks,
-    unfurl_links: false,
-  });
+  await deps.newerBlocks.send(message, (m) =>
+    client.chat.postMessage({ channel: userId, text: m.text, blocks: m.blocks, unfurl_links: false }),
+  );
 }
 
 export function register(app: App, deps: ListenerDeps): void {
@@ -46,7 +52,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const e = homeOpenedSchema.safeParse(event);
     // The Messages tab opens the same event; only the Home tab is ours to draw.
     if (!e.success || (e.data.tab !== undefined && e.data.tab !== "home")) return;
-    await deps.track(home.open(e.data.user, publisher(client, e.data.user)));
+    await deps.track(home.open(e.data.user, publisher(deps, client, e.data.user)));
   });
 
   const pressed = (
@@ -70,7 +76,7 @@ export function register(app: App, deps: ListenerDeps): void {
 
   app.action(
     { type: "block_actions", action_id: ACTION_IDS.homeRefresh },
-    pressed((userId, client) => home.open(userId, publisher(client, userId))),
+    pressed((userId, client) => home.open(userId, publisher(deps, client, userId))),
   );
 
   app.action(
@@ -85,7 +91,7 @@ export function register(app: App, deps: ListenerDeps): void {
       if (!parsed.ok) return;
       // The same access rules as the command, the channel being the direct message.
       const { message } = await deps.replies.answer(parsed.command, { userId });
-      await directMessage(client, userId, message);
+      await directMessage(deps, client, userId, message);
     }),
   );
 
@@ -94,7 +100,7 @@ export function register(app: App, deps: ListenerDeps): void {
     pressed(async (userId, client) => {
       if (!isAdmin(deps.access, userId)) {
         deps.log.info({ user: userId }, "refused the App Home's manual post: not an admin");
-        await directMessage(client, userId, {
+        await directMessage(deps, client, userId, {
           text: "Only the admins of this bot (ADMIN_USER_IDS) can post the summary by hand.",
           blocks: [],
         });
@@ -103,8 +109,8 @@ export function register(app: App, deps: ListenerDeps): void {
       const parsed = deps.replies.parse("post");
       if (!parsed.ok) return;
       const { message } = await deps.replies.answer(parsed.command, { userId });
-      await directMessage(client, userId, message);
-      await home.open(userId, publisher(client, userId));
+      await directMessage(deps, client, userId, message);
+      await home.open(userId, publisher(deps, client, userId));
     }),
   );
 }
