@@ -37,7 +37,6 @@ import {
   sourceContext,
 } from "./primitives.js";
 
-
 interface MonthDetail {
   /** Grant types shown one by one; the rest are folded into one "N more grant types" field. */
   readonly grantTypes: number;

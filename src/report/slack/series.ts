@@ -41,7 +41,6 @@ import {
   TITLE_FALLBACK,
 } from "./primitives.js";
 
-
 const SLACK_BAR_WIDTH = 12;
 
 /** `▇▇▇▇▁▁`: MAU against the series maximum; `▁` keeps the bar's full width visible. */
