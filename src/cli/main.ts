@@ -21,7 +21,7 @@ Usage:
   gluu-stats serve                         run the Slack bot (npm start)
   gluu-stats report [when] [--format text|json|csv|openmetrics] [--chart FILE.png|FILE.svg]
                                            --chart also draws a series (trend, year, range) as a line chart
-  gluu-stats export [--format text|json]   billing export: last 12 complete months, average, maximum, mau-signature
+  gluu-stats export [--format text|json|csv]   billing export: last 12 complete months, average, maximum, mau-signature
   gluu-stats post [month] [--channel C] [--force]
                                            post the monthly summary now (default: the previous month);
                                            --force posts again where it was posted before

@@ -1,5 +1,5 @@
 /** A view as the CLI prints it, in each output format. */
-import { renderCsv } from "../report/csv.js";
+import { renderBillingCsv, renderCsv } from "../report/csv.js";
 import { renderExporterJson, renderJson } from "../report/json.js";
 import { writeOpenMetrics } from "../report/openmetrics.js";
 import { renderTextView } from "../report/text.js";
@@ -13,7 +13,7 @@ export function renderView(view: View, format: OutputFormat): string {
         ? renderExporterJson(view.export)
         : renderJson(view.summary, { host: view.host, fetchedAt: view.fetchedAt });
     case "csv":
-      return renderCsv(view.summary.rows);
+      return view.kind === "export" ? renderBillingCsv(view.export) : renderCsv(view.summary.rows);
     case "openmetrics":
       // The server's own text format (calendar order), for tools that already read it.
       return writeOpenMetrics(view.summary.rows.flatMap((r) => (r.stats ? [r.stats] : [])));

@@ -13,7 +13,7 @@
  */
 import { STANDARD_TOKEN_KINDS } from "../gluu/model.js";
 import { isoMonth } from "../months.js";
-import type { SeriesRow } from "./summary.js";
+import type { BillingExport, SeriesRow } from "./summary.js";
 import { tokenTotals } from "./summary.js";
 
 const CRLF = "\r\n";
@@ -103,5 +103,19 @@ export function renderTokensCsv(rows: readonly SeriesRow[]): string {
       }
     }
   }
+  return out;
+}
+
+/**
+ * The billing export as CSV, for people outside Slack: a `month,mau` row per month (a month
+ * without data has an empty `mau`, never 0), then the average, the maximum and the
+ * `mau-signature` rows the exporter prints, so the file can be checked against it on its own.
+ */
+export function renderBillingCsv(exp: BillingExport): string {
+  let out = record(["month", "mau"]);
+  for (const r of exp.rows) out += record([isoMonth(r.month), csvNumber(r.mau)]);
+  out += record(["average", csvNumber(exp.average === undefined ? undefined : Math.round(exp.average))]);
+  out += record(["maximum", csvNumber(exp.maximum?.mau)]);
+  out += record(["mau-signature", csvText(exp.signature)]);
   return out;
 }

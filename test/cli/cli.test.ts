@@ -113,6 +113,19 @@ describe("gluu-stats export", () => {
     expect(mauSignature(maus)).toBe(expected);
     expect(stdout).toContain(`mau-signature: ${expected}`);
   });
+
+  it("writes the billing export as CSV with --format csv: a row per month, then the signature", async () => {
+    const { code, stdout } = await run(["export", "--format", "csv"]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("month,mau");
+    const months = monthRange(addMonths(lastMonth, -11), lastMonth);
+    months.forEach((m, i) => {
+      expect(lines[i + 1]).toBe(`${isoMonth(m)},${dataFor(m)?.mau ?? ""}`);
+    });
+    expect(lines.at(-1)).toMatch(/^mau-signature,[0-9a-f]{64}$/);
+    expect(lines.slice(-3, -1).map((l) => l.split(",")[0])).toEqual(["average", "maximum"]);
+  });
 });
 
 describe("gluu-stats demo", () => {

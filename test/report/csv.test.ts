@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvText, renderCsv, renderTokensCsv } from "../../src/report/csv.js";
+import { csvText, renderBillingCsv, renderCsv, renderTokensCsv } from "../../src/report/csv.js";
 import { renderExporterJson, renderJson } from "../../src/report/json.js";
 import { billingExport, seriesSummary } from "../../src/report/summary.js";
 import { FETCHED_AT, m, stats } from "./helpers.js";
@@ -166,6 +166,27 @@ describe("renderExporterJson", () => {
     });
     expect(text).toBe(
       '{\n  "data" : {\n    "202306" : 1\n  },\n  "mau-signature" : "44cb730c420480a0477b505ae68af508fb90f96cf0ec54c6ad16949dd427f13a"\n}\n',
+    );
+  });
+});
+
+describe("renderBillingCsv", () => {
+  it("lists month and MAU, a month without data empty, then average, maximum and the signature", () => {
+    const exp = billingExport([m(2023, 5), m(2023, 6), m(2023, 7)], {
+      months: [stats(m(2023, 6), 1), stats(m(2023, 7), 4)],
+      noData: [m(2023, 5)],
+    });
+    expect(renderBillingCsv(exp)).toBe(
+      [
+        "month,mau",
+        "2023-05,",
+        "2023-06,1",
+        "2023-07,4",
+        "average,3",
+        "maximum,4",
+        `mau-signature,${exp.signature}`,
+        "",
+      ].join("\r\n"),
     );
   });
 });
