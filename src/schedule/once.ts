@@ -1,7 +1,7 @@
 /**
  * Exactly once, and never lost: the claim / look / post / record machinery every scheduled post
- * goes through (the monthly summary and the licence alerts, each with keys of its own; see
- * state/subject.ts).
+ * goes through (the monthly summary, the files in its thread and the licence alerts, each with
+ * keys of its own; see state/subject.ts).
  *   1. claim: record the delivery as `pending` (atomically; a second replica or process loses)
  *   2. look in the channel for a message carrying the delivery key (a dead claim's owner, or a
  *      lost state file, may have posted it already)
@@ -15,10 +15,11 @@
  */
 import pRetry from "p-retry";
 import { canRetry, errorText } from "../errors/index.js";
+import type { ReportFile } from "../files/index.js";
 import type { Logger } from "../log.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "../state/index.js";
-import type { PostedMessage, SlackPoster } from "./slack-poster.js";
+import type { FileUploader, PostedMessage, SlackPoster } from "./slack-poster.js";
 
 export type DeliveryOutcome =
   | { readonly outcome: "posted"; readonly link?: string; readonly ts: string }
@@ -27,8 +28,25 @@ export type DeliveryOutcome =
   | { readonly outcome: "busy" }
   | { readonly outcome: "failed"; readonly error: string };
 
-/** One message to deliver once. */
-export interface OnceJob {
+/** A file to share once in the thread of a message the bot posted. */
+export interface FileUpload {
+  readonly files: FileUploader;
+  readonly thread: PostedMessage;
+  /** Known before the file is built: what the look in the thread searches for. */
+  readonly filename: string;
+  /** Builds the file; retried within the window, like the upload. */
+  readonly file: () => Promise<ReportFile>;
+}
+
+/** What a delivery puts in Slack: a message carrying its key, or a file in a thread. */
+export type OnceContent =
+  /** Fetches the figures and renders; retried within the window, like the post. */
+  { readonly message: () => Promise<SlackMessage> } | { readonly upload: FileUpload };
+
+/** One message (or file) to deliver once. */
+export type OnceJob = OnceJobBase & OnceContent;
+
+interface OnceJobBase {
   readonly key: DeliveryKey;
   readonly trigger: HistoryTrigger;
   /** What it is, for the log ("monthly summary", "licence alert"). */
@@ -39,8 +57,6 @@ export interface OnceJob {
   readonly logFields: Readonly<Record<string, unknown>>;
   /** The earliest moment it could have been posted: where the look in the channel starts. */
   readonly postableSince: number;
-  /** Fetches the figures and renders; retried within the window, like the post. */
-  readonly message: () => Promise<SlackMessage>;
   readonly windowMs: number;
   readonly staleMs: number;
   /** False for a forced post: it is posted again whatever the channel holds. */
@@ -61,15 +77,38 @@ export interface OnceOptions {
   readonly retry?: { readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
 }
 
+/** Where a delivery is in Slack: a message's ts, or a file's id, and its link. */
+interface Delivered {
+  readonly ts: string;
+  readonly link?: string;
+}
+
 /** The delivery key as carried in the message's metadata. */
 export function deliveryKeyString(key: DeliveryKey): string {
   return `${key.channel}:${key.month}`;
 }
 
 export class OnceDelivery {
+  /**
+   * Deliveries under way in this process. The store's claim tells processes apart, but a process
+   * cannot tell its own live claim from a dead one left in a single-instance store (which a
+   * start-up catch-up takes over at once): an admin's post during the catch-up would be posted twice.
+   * A second delivery of the same key here joins the first and gets its outcome.
+   */
+  private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
+
   constructor(private readonly opts: OnceOptions) {}
 
-  async deliver(job: OnceJob): Promise<DeliveryOutcome> {
+  deliver(job: OnceJob): Promise<DeliveryOutcome> {
+    const id = deliveryKeyString(job.key);
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const delivery = this.claimAndDeliver(job).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, delivery);
+    return delivery;
+  }
+
+  private async claimAndDeliver(job: OnceJob): Promise<DeliveryOutcome> {
     const { store, log } = this.opts;
     const { key } = job;
     const before = await store.getDelivery(key);
@@ -83,35 +122,51 @@ export class OnceDelivery {
       // The channel is the record that cannot be lost: one look, from the first moment it could
       // have been posted (or the dead claim).
       const since = Math.min(job.postableSince, before?.status === "pending" ? before.since : Infinity);
-      const found = await this.findEarlierPost(key, since);
+      const found = await this.findEarlier(job, since);
       if (found) {
-        const link = await this.opts.slack.permalink(found);
-        await store.setDelivery(key, { status: "posted", at: this.opts.now(), ts: found.ts, link });
+        const { link } = found;
+        await store.setDelivery(key, {
+          status: "posted",
+          at: this.opts.now(),
+          ts: found.ts,
+          ...(link ? { link } : {}),
+        });
         const why = before?.status === "pending" ? "recovered after a restart" : "found in the channel";
-        await this.history({ key, trigger: job.trigger, outcome: "posted", link, error: why });
+        await this.history({
+          key,
+          trigger: job.trigger,
+          outcome: "posted",
+          ...(link ? { link } : {}),
+          error: why,
+        });
         log.info(job.logFields, "%s was already in Slack (%s); recorded it", job.noun, why);
         return { outcome: "recovered", ts: found.ts };
       }
     }
 
-    let attempts = 0;
+    const counted = { attempts: 0 };
     try {
-      const message = await this.retrying(job, async () => {
-        attempts++;
-        return job.message();
+      const posted = await this.send(job, counted);
+      const { link } = posted;
+      await store.setDelivery(key, {
+        status: "posted",
+        at: this.opts.now(),
+        ts: posted.ts,
+        ...(link ? { link } : {}),
       });
-      const posted = await this.retrying(job, async () => {
-        attempts++;
-        return this.opts.slack.post(key.channel, message, deliveryKeyString(key));
+      await this.history({
+        key,
+        trigger: job.trigger,
+        outcome: "posted",
+        ...(link ? { link } : {}),
+        attempts: counted.attempts,
       });
-      const link = await this.opts.slack.permalink(posted);
-      await store.setDelivery(key, { status: "posted", at: this.opts.now(), ts: posted.ts, link });
-      await this.history({ key, trigger: job.trigger, outcome: "posted", link, attempts });
       log.info({ ...job.logFields, trigger: job.trigger, link }, "%s posted", job.noun);
-      return { outcome: "posted", link, ts: posted.ts };
+      return { outcome: "posted", ...(link ? { link } : {}), ts: posted.ts };
     } catch (err) {
       const error = errorText(err);
       await store.setDelivery(key, { status: "failed", at: this.opts.now(), error });
+      const { attempts } = counted;
       await this.history({ key, trigger: job.trigger, outcome: "failed", error, attempts });
       log.error({ ...job.logFields, trigger: job.trigger, attempts }, "%s NOT posted: %s", job.noun, error);
       await this.tellAdmins(`${job.what} could not be posted: ${error}`);
@@ -157,9 +212,40 @@ export class OnceDelivery {
     }
   }
 
-  private async findEarlierPost(key: DeliveryKey, since: number): Promise<PostedMessage | undefined> {
+  /** Builds what the job delivers and puts it in Slack, each step retried within the window. */
+  private async send(job: OnceJob, counted: { attempts: number }): Promise<Delivered> {
+    const { key } = job;
+    const step = <T>(fn: () => Promise<T>) =>
+      this.retrying(job, async () => {
+        counted.attempts++;
+        return fn();
+      });
+    if ("upload" in job) {
+      const { upload } = job;
+      const file = await step(upload.file);
+      const shared = await step(() => upload.files.upload(upload.thread.channel, file, upload.thread.ts));
+      // A file has no ts of its own in what Slack answers; its id stands in the record.
+      return { ts: shared.fileId, ...(shared.link ? { link: shared.link } : {}) };
+    }
+    const message = await step(job.message);
+    const posted = await step(() => this.opts.slack.post(key.channel, message, deliveryKeyString(key)));
+    const link = await this.opts.slack.permalink(posted);
+    return { ts: posted.ts, ...(link ? { link } : {}) };
+  }
+
+  /** What an earlier attempt (or a process that died) may have put in Slack already. */
+  private async findEarlier(job: OnceJob, since: number): Promise<Delivered | undefined> {
+    const { key } = job;
     try {
-      return await this.opts.slack.findPosted(key.channel, deliveryKeyString(key), since);
+      if ("upload" in job) {
+        const { thread, filename, files } = job.upload;
+        const found = await files.findInThread(thread.channel, thread.ts, filename);
+        return found ? { ts: found.fileId, ...(found.link ? { link: found.link } : {}) } : undefined;
+      }
+      const found = await this.opts.slack.findPosted(key.channel, deliveryKeyString(key), since);
+      if (!found) return undefined;
+      const link = await this.opts.slack.permalink(found);
+      return { ts: found.ts, ...(link ? { link } : {}) };
     } catch (err) {
       this.opts.log.warn(
         { channel: key.channel, key: key.month, err: errorText(err) },

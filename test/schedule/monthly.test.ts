@@ -210,6 +210,24 @@ describe("monthly summary post", () => {
     expect(posts(r)).toHaveLength(2);
   });
 
+  it("an admin's post during the start-up catch-up is posted once: the second run joins the first", async () => {
+    const r = await rig();
+    const s = await store(r);
+    const p = poster(r, s);
+    // A slow server keeps the first claim pending while the catch-up looks at it; on a
+    // single-instance store the catch-up takes pending claims to be a dead process's.
+    r.emulator.faults = { delayMs: 300 };
+    const manual = p.run("manual");
+    await new Promise((done) => setTimeout(done, 20));
+    const caught = p.catchUp(Date.now() - 60_000, true);
+    const [m, c] = await Promise.all([manual, caught]);
+    expect(m.map((o) => o.outcome)).toEqual(["posted", "posted"]);
+    // The catch-up joined what was under way, or (on a slow machine) found it done.
+    for (const o of c) expect(["posted", "already-posted"]).toContain(o.outcome);
+    expect(posts(r, CHANNELS[0])).toHaveLength(1);
+    expect(posts(r, CHANNELS[1])).toHaveLength(1);
+  });
+
   it("retries a server that is down, then records the failure, says so in the log and tells the admins", async () => {
     const r = await rig();
     r.emulator.faults = { status: 503 };
