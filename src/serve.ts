@@ -4,6 +4,7 @@
  */
 
 import { type AlertSetup, createAlerts } from "./alerts/index.js";
+import { loadChartRenderer } from "./chart/index.js";
 import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
 import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
@@ -18,6 +19,7 @@ import {
   processOwner,
 } from "./schedule/index.js";
 import { validateSchedule } from "./schedule/scheduler.js";
+import { webApiFiles } from "./schedule/slack-poster.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
 import { HomeViews } from "./slack/home.js";
@@ -182,6 +184,11 @@ export async function startServer(
     log,
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     curves,
+    // `export csv` and `trend chart`: the chart renderer loads when the first chart is asked for.
+    files: {
+      uploader: webApiFiles(slackClient ?? createSlackClient(botToken, env.SLACK_API_URL)),
+      png: async () => (await loadChartRenderer()).png,
+    },
     extra: {
       curve: curveAnswer(curves, { host: gluu.client.host, now }),
       ...(state && monthly

@@ -4,6 +4,7 @@ import { extname } from "node:path";
 import { answerView, isStatsCommand } from "../answer/index.js";
 import { chartModelOf, loadChartRenderer } from "../chart/index.js";
 import { gluuConfig, loadEnv } from "../config/index.js";
+import { chartTitle } from "../files/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
@@ -101,7 +102,7 @@ export async function report(
 }
 
 async function writeChart(view: SeriesView, path: string, format: ChartFileFormat): Promise<void> {
-  const model = chartModelOf(`Monthly active users · ${view.host} · ${view.title}`, view.summary);
+  const model = chartModelOf(chartTitle(view), view.summary);
   const renderer = await loadChartRenderer();
   await writeFile(path, format === "png" ? renderer.png(model) : renderer.svg(model));
 }

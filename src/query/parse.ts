@@ -24,7 +24,7 @@ import {
   tryAddMonths,
   tryMonth,
 } from "../months.js";
-import type { ParsedCommand, ParseResult, Query } from "./types.js";
+import type { FileRequest, ParsedCommand, ParseResult, Query } from "./types.js";
 import { MAX_RANGE_MONTHS, TREND_MONTHS } from "./types.js";
 import { USAGE } from "./usage.js";
 
@@ -150,9 +150,10 @@ export function formatQuery(q: Query): string {
   }
 }
 
-/** formatQuery plus the `public` flag: the full canonical command. */
+/** formatQuery plus the file and the `public` flag: the full canonical command. */
 export function formatCommand(c: ParsedCommand): string {
-  const text = formatQuery(c.query);
+  const query = formatQuery(c.query);
+  const text = c.file ? `${query} ${c.file}`.trim() : query;
   if (!c.public) return text;
   return text === "" ? "public" : `${text} public`;
 }
@@ -175,13 +176,41 @@ function normalise(text: string): string {
 }
 
 function parseNormalised(text: string, current: Month): Outcome<ParsedCommand> {
-  const { rest, isPublic } = takePublic(text === "" ? [] : text.split(" "));
+  const first = takePublic(text === "" ? [] : text.split(" "));
+  const { rest: beforeFile, file } = takeFile(first.rest);
+  // `export public csv` and `export csv public` mean the same.
+  const second =
+    first.isPublic || !file ? { rest: beforeFile, isPublic: first.isPublic } : takePublic(beforeFile);
+  const { rest, isPublic } = second;
   const query = parseQuery(rest.join(" "), current);
   if (!query.ok) return query;
   if (isPublic && !CAN_BE_PUBLIC[query.value.kind]) {
     return fail(`“public” does not go with ${query.value.kind}; leave it off.`);
   }
+  if (file) {
+    const misfit = fileMisfit(file, query.value.kind);
+    if (misfit) return fail(misfit);
+    return ok({ query: query.value, public: isPublic, file });
+  }
   return ok({ query: query.value, public: isPublic });
+}
+
+/** `csv` at the end asks for the export as a file; `chart` (or `png`) for a series drawn as one. */
+function takeFile(words: readonly string[]): { rest: readonly string[]; file?: FileRequest } {
+  const last = words.at(-1);
+  if (last === "csv") return { rest: words.slice(0, -1), file: "csv" };
+  if (last === "chart" || last === "png") return { rest: words.slice(0, -1), file: "chart" };
+  return { rest: words };
+}
+
+/** Why this file does not go with this question; undefined when it does. */
+function fileMisfit(file: FileRequest, kind: Query["kind"]): string | undefined {
+  if (file === "csv") {
+    return kind === "export" ? undefined : "“csv” goes with the billing export: `/gluu-stats export csv`.";
+  }
+  return kind === "trend" || kind === "range"
+    ? undefined
+    : "“chart” draws several months: `/gluu-stats trend chart`, `/gluu-stats 2021 chart` or `/gluu-stats 2021-01..2021-06 chart`.";
 }
 
 /** The usage puts `public` last, but `public 2021-11` is just as unambiguous, so either end counts. */

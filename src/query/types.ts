@@ -25,7 +25,15 @@ export interface ParsedCommand {
   readonly query: Query;
   /** A trailing `public`: answer in the channel instead of ephemerally. */
   readonly public: boolean;
+  /**
+   * `export csv`, `trend chart`: the answer as a file, uploaded to the person's direct messages
+   * (or to the channel with `public`) instead of a reply.
+   */
+  readonly file?: FileRequest;
 }
+
+/** The files a command can ask for: the billing export as CSV, or a series as a PNG chart. */
+export type FileRequest = "csv" | "chart";
 
 export type ParseResult =
   | { readonly ok: true; readonly command: ParsedCommand }

@@ -15,9 +15,11 @@ export const USAGE = [
   `• \`2021-01..2021-06\`, \`jan 2021 to jun 2021\` – up to ${MAX_RANGE_MONTHS} months`,
   `• \`trend\` or \`12m\` – the last ${TREND_MONTHS} complete months`,
   `• \`export\` – billing export of the last ${TREND_MONTHS} complete months`,
+  "• `export csv` – the billing export as a CSV file, sent to you as a direct message",
+  "• `trend chart`, `2021 chart` – the months drawn as a PNG chart, sent to you as a direct message",
   "• `post`, `post 2021-11` – post the monthly summary now (admins; previous month by default)",
   "• `month-curve` – this month so far, day by day, against last month",
   "• `history` – when the monthly summary was posted",
   "• `help` – this text",
-  "Add `public` to answer in the channel, e.g. `2021-11 public`.",
+  "Add `public` to answer in the channel (files too), e.g. `2021-11 public`.",
 ].join("\n");

@@ -307,3 +307,6 @@ export function monthTitle(view: Pick<MonthView, "month" | "current" | "progress
   if (!view.current) return name;
   return view.progress ? `${name}, day ${view.progress.day} of ${view.progress.days}` : `${name} (so far)`;
 }
+
+/** A file attached to a summary, as the history names it. */
+export const FILE_LABEL = { chart: "chart (PNG)", csv: "billing export (CSV)" } as const;

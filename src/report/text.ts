@@ -8,6 +8,7 @@ import {
   barCells,
   cleanText,
   codePointLength,
+  FILE_LABEL,
   formatChange,
   formatCount,
   formatInstant,
@@ -200,7 +201,9 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
   const rows = entries.map((e) => {
     const m = parseMonthKey(e.month);
     return [
-      (m ? isoMonth(m) : e.month) + (e.alert === undefined ? "" : ` alert ${e.alert} %`),
+      (m ? isoMonth(m) : e.month) +
+        (e.alert === undefined ? "" : ` alert ${e.alert} %`) +
+        (e.file === undefined ? "" : ` ${FILE_LABEL[e.file]}`),
       e.channel,
       formatInstant(e.at, timeZone),
       e.trigger,

@@ -117,6 +117,8 @@ export interface HistoryLine {
   readonly month: string;
   /** A licence alert at this percentage of the limit; absent for a monthly summary. */
   readonly alert?: number;
+  /** A file attached to the month's summary in its thread; absent for the summary itself. */
+  readonly file?: "chart" | "csv";
   readonly channel: string;
   readonly at: number;
   readonly trigger: string;

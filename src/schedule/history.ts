@@ -32,11 +32,18 @@ export function historyLines(
   return [...posting, ...recorded.map((e) => ({ ...e, ...subjectOf(e.month) }))].slice(0, limit);
 }
 
-/** The stored key as the month and, for an alert, its threshold. */
-function subjectOf(key: string): { month: string; alert?: number } {
+/** The stored key as the month and, for an alert, its threshold; for a file, which one. */
+function subjectOf(key: string): { month: string; alert?: number; file?: "chart" | "csv" } {
   const s = parseSubject(key);
   if (!s) return { month: key };
-  return s.kind === "alert" ? { month: monthKey(s.month), alert: s.threshold } : { month: key };
+  switch (s.kind) {
+    case "summary":
+      return { month: key };
+    case "alert":
+      return { month: monthKey(s.month), alert: s.threshold };
+    case "file":
+      return { month: monthKey(s.month), file: s.file };
+  }
 }
 
 /** Reads both from the store. */

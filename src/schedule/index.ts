@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { webApi } from "@slack/bolt";
+import { loadChartRenderer } from "../chart/index.js";
 import type { Env } from "../config/index.js";
 import type { MonthCurves } from "../curve/book.js";
 import { crossings } from "../curve/crossings.js";
@@ -24,7 +25,7 @@ import type { OpenedStore, StateStore, StoreHealth } from "../state/index.js";
 import { readHistory } from "./history.js";
 import { type DeliveryOutcome, type MonthlyOptions, MonthlyPoster } from "./monthly.js";
 import { Scheduler } from "./scheduler.js";
-import { type BlockSender, webApiPoster } from "./slack-poster.js";
+import { type BlockSender, webApiFiles, webApiPoster } from "./slack-poster.js";
 
 export function processOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -76,6 +77,7 @@ export async function createMonthly(
     retryWindowMs: env.REPORT_RETRY_HOURS * 3_600_000,
     now: deps.now,
     ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+    files: { uploader: webApiFiles(deps.client), png: async () => (await loadChartRenderer()).png },
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     ...(limit !== undefined && curves
       ? {

@@ -1,19 +1,45 @@
 /**
  * The monthly summary post: for each report channel, the previous month's summary, posted once
  * (through once.ts: claim, look in the channel, post, record), retried for REPORT_RETRY_HOURS,
- * and caught up after a start for a bot that was down when it fell due.
+ * and caught up after a start for a bot that was down when it fell due. Once posted, its thread
+ * gets the 12-month chart (PNG) and the billing export (CSV), each a delivery of its own: a file
+ * that cannot be uploaded never holds the summary back or makes it look unposted.
  */
 import { fetchSummary, monthlySummaryView } from "../answer/index.js";
 import type { Crossing } from "../curve/crossings.js";
 import { errorText } from "../errors/index.js";
+import {
+  type DrawPng,
+  FILE_KINDS,
+  type FileKind,
+  fileName,
+  NO_PNG,
+  summaryFilePlans,
+} from "../files/index.js";
 import type { StatService } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
-import { addMonths, isoMonth, type Month, monthAt, monthKey, monthLabel, monthStartUtc } from "../months.js";
+import {
+  addMonths,
+  isoMonth,
+  type Month,
+  monthAt,
+  monthKey,
+  monthLabel,
+  monthStartUtc,
+  monthsBack,
+} from "../months.js";
+import { FILE_LABEL } from "../report/format.js";
 import type { SlackMessage } from "../report/slack/index.js";
 import type { MonthlySummaryView } from "../report/view.js";
-import { type DeliveryKey, type HistoryTrigger, parseSubject, type StateStore } from "../state/index.js";
+import {
+  type DeliveryKey,
+  type HistoryTrigger,
+  parseSubject,
+  type StateStore,
+  subjectKey,
+} from "../state/index.js";
 import { type DeliveryOutcome, deliveryKeyString, OnceDelivery } from "./once.js";
-import type { SlackPoster } from "./slack-poster.js";
+import type { FileUploader, PostedMessage, SlackPoster } from "./slack-poster.js";
 
 export { type DeliveryOutcome, deliveryKeyString } from "./once.js";
 
@@ -42,6 +68,17 @@ export interface MonthlyOptions {
   readonly crossings?: (month: Month) => Promise<readonly Crossing[]>;
   /** Told how each delivery ended (metrics). */
   readonly onOutcome?: (outcome: DeliveryOutcome["outcome"]) => void;
+  /** The chart and the CSV in the summary's thread; absent: the summary goes without files. */
+  readonly files?: {
+    readonly uploader: FileUploader;
+    /** The PNG renderer, loaded on first use (src/chart). */
+    readonly png: () => Promise<DrawPng>;
+  };
+}
+
+/** The file keys of a month's summary in a channel. */
+function fileKey(channel: string, month: Month, file: FileKind): DeliveryKey {
+  return { channel, month: subjectKey({ kind: "file", month, file }) };
 }
 
 export class MonthlyPoster {
@@ -87,9 +124,100 @@ export class MonthlyPoster {
     trigger: HistoryTrigger,
     staleMs = this.staleMs,
   ): Promise<DeliveryOutcome> {
-    const result = await this.attempt(channel, month, trigger, staleMs);
+    let view: MonthlySummaryView | undefined;
+    const result = await this.attempt(channel, month, trigger, staleMs, (v) => {
+      view = v;
+    });
     this.opts.onOutcome?.(result.outcome);
+    try {
+      if (result.outcome === "posted" || result.outcome === "recovered") {
+        await this.attachFiles(channel, month, { channel, ts: result.ts }, trigger, staleMs, true, view);
+      } else if (result.outcome === "already-posted") {
+        // Someone asked again: a file that failed before gets another try; a run on a timer leaves it.
+        await this.ensureFiles(channel, month, trigger, staleMs, trigger === "manual");
+      }
+    } catch (err) {
+      // The summary's outcome stands; a file left pending is finished by the next catch-up.
+      this.opts.log.warn(
+        { channel, month: isoMonth(month), err: errorText(err) },
+        "the summary's files could not be attached; the next catch-up tries again",
+      );
+    }
     return result;
+  }
+
+  /** The summary's files, where its thread exists and they are not there yet. */
+  private async ensureFiles(
+    channel: string,
+    month: Month,
+    trigger: HistoryTrigger,
+    staleMs: number,
+    retryFailed: boolean,
+  ): Promise<void> {
+    if (!this.opts.files) return;
+    const state = await this.opts.store.getDelivery({ channel, month: monthKey(month) });
+    if (state?.status !== "posted" || !state.ts) return;
+    await this.attachFiles(channel, month, { channel, ts: state.ts }, trigger, staleMs, retryFailed);
+  }
+
+  /** Each file once in the summary's thread; the figures are fetched again only when not at hand. */
+  private async attachFiles(
+    channel: string,
+    month: Month,
+    thread: PostedMessage,
+    trigger: HistoryTrigger,
+    staleMs: number,
+    retryFailed: boolean,
+    view?: MonthlySummaryView,
+  ): Promise<void> {
+    const { files } = this.opts;
+    if (!files) return;
+    let summary: Promise<MonthlySummaryView> | undefined = view ? Promise.resolve(view) : undefined;
+    const summaryView = () => {
+      summary ??= this.summaryView(month);
+      return summary;
+    };
+    const waiting = trigger === "manual" || trigger === "forced";
+    for (const kind of FILE_KINDS) {
+      const key = fileKey(channel, month, kind);
+      const before = await this.opts.store.getDelivery(key);
+      if (before?.status === "posted" || (before?.status === "failed" && !retryFailed)) continue;
+      await this.once.deliver({
+        key,
+        trigger,
+        noun: `summary ${FILE_LABEL[kind]}`,
+        what: `The ${FILE_LABEL[kind]} in the thread of the ${monthLabel(month)} summary in <#${channel}>`,
+        logFields: { channel, month: isoMonth(month), file: kind },
+        postableSince: Number(thread.ts) * 1000,
+        upload: {
+          files: files.uploader,
+          thread,
+          filename: fileName(kind, monthsBack(month, 11), month),
+          file: async () => {
+            const plan = summaryFilePlans(await summaryView()).find((p) => p.kind === kind);
+            if (!plan) throw new Error(`the ${monthLabel(month)} summary has no ${FILE_LABEL[kind]}`);
+            return plan.build(kind === "chart" ? await files.png() : NO_PNG);
+          },
+        },
+        windowMs: waiting ? Math.min(this.opts.retryWindowMs, 2 * 60_000) : this.opts.retryWindowMs,
+        ...(waiting ? { minRetryMs: 2_000 } : {}),
+        staleMs,
+        look: true,
+      });
+    }
+  }
+
+  private async summaryView(month: Month): Promise<MonthlySummaryView> {
+    const result = await fetchSummary(month, this.opts.stats);
+    const crossings = await this.crossingsOf(month);
+    return monthlySummaryView({
+      month,
+      result,
+      host: this.opts.host,
+      timeZone: this.opts.timeZone,
+      ...(this.opts.licensedMau !== undefined ? { licensedMau: this.opts.licensedMau } : {}),
+      crossings,
+    });
   }
 
   private async attempt(
@@ -97,6 +225,7 @@ export class MonthlyPoster {
     month: Month,
     trigger: HistoryTrigger,
     staleMs: number,
+    rendered: (view: MonthlySummaryView) => void,
   ): Promise<DeliveryOutcome> {
     const key: DeliveryKey = { channel, month: monthKey(month) };
     const forced = trigger === "forced";
@@ -106,6 +235,8 @@ export class MonthlyPoster {
         "posting with --force: bypassing the once-only record",
       );
       await this.opts.store.clearDelivery(key);
+      // A new post is a new thread: its files go there too.
+      for (const kind of FILE_KINDS) await this.opts.store.clearDelivery(fileKey(channel, month, kind));
     }
     // Someone is waiting for a manual post: retry for minutes, not for the scheduled window.
     const waiting = trigger === "manual" || forced;
@@ -118,18 +249,9 @@ export class MonthlyPoster {
       // The first day the summary could have been posted.
       postableSince: monthStartUtc(addMonths(month, 1)),
       message: async () => {
-        const result = await fetchSummary(month, this.opts.stats);
-        const crossings = await this.crossingsOf(month);
-        return this.opts.render(
-          monthlySummaryView({
-            month,
-            result,
-            host: this.opts.host,
-            timeZone: this.opts.timeZone,
-            ...(this.opts.licensedMau !== undefined ? { licensedMau: this.opts.licensedMau } : {}),
-            crossings,
-          }),
-        );
+        const view = await this.summaryView(month);
+        rendered(view);
+        return this.opts.render(view);
       },
       windowMs: waiting ? Math.min(this.opts.retryWindowMs, 2 * 60_000) : this.opts.retryWindowMs,
       ...(waiting ? { minRetryMs: 2_000 } : {}),
@@ -149,9 +271,14 @@ export class MonthlyPoster {
     const staleMs = singleInstance ? 0 : this.staleMs;
     const handled = new Set<string>();
     for (const { key, state } of await this.opts.store.pendingDeliveries()) {
-      // Only summaries: other deliveries (alerts) are finished by their own checks.
+      // Summaries and their files: alerts are finished by their own checks.
       const subject = parseSubject(key.month);
-      if (subject?.kind !== "summary" || this.now() - state.since < staleMs) continue;
+      if (this.now() - state.since < staleMs) continue;
+      if (subject?.kind === "file") {
+        await this.ensureFiles(key.channel, subject.month, "catch-up", staleMs, false);
+        continue;
+      }
+      if (subject?.kind !== "summary") continue;
       const { month } = subject;
       handled.add(deliveryKeyString(key));
       out.push(await this.deliver(key.channel, month, "catch-up", staleMs));
@@ -162,6 +289,8 @@ export class MonthlyPoster {
         const key = { channel, month: monthKey(month) };
         if (handled.has(deliveryKeyString(key))) continue;
         const state = await this.opts.store.getDelivery(key);
+        // Posted: only its files may be missing (a crash right after the post).
+        if (state?.status === "posted") await this.ensureFiles(channel, month, "catch-up", staleMs, false);
         if (state?.status === "posted" || state?.status === "failed") continue;
         out.push(await this.deliver(channel, month, "catch-up", staleMs));
       }

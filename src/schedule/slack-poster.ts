@@ -5,6 +5,7 @@
  */
 import { webApi } from "@slack/bolt";
 import { BotError, errorText } from "../errors/index.js";
+import type { ReportFile } from "../files/index.js";
 import type { SlackMessage } from "../report/slack/index.js";
 
 export const SUMMARY_EVENT = "gluu_stats_summary";
@@ -141,4 +142,88 @@ export function webApiPoster(client: webApi.WebClient, blocks: BlockSender = asI
       }
     },
   };
+}
+
+/** A file Slack holds: its id and, when Slack gave one, its permalink. */
+export interface UploadedFile {
+  readonly fileId: string;
+  readonly link?: string;
+}
+
+/** Files, the way Slack takes them since files.upload was retired (needs files:write). */
+export interface FileUploader {
+  /** Shares `file` in `channel`, in the thread of `threadTs` when given. */
+  upload(channel: string, file: ReportFile, threadTs?: string): Promise<UploadedFile>;
+  /**
+   * A file of this name in the thread, if Slack has one: what a crash between the upload and its
+   * record left behind. Undefined when the thread holds none.
+   */
+  findInThread(channel: string, threadTs: string, filename: string): Promise<UploadedFile | undefined>;
+  /** The channel of the bot's direct messages with a user. */
+  directChannel(userId: string): Promise<string>;
+}
+
+/** The web client's filesUploadV2: files.getUploadURLExternal, the upload, files.completeUploadExternal. */
+export function webApiFiles(client: webApi.WebClient): FileUploader {
+  return {
+    async upload(channel, file, threadTs) {
+      try {
+        const contents = {
+          file: file.bytes,
+          filename: file.filename,
+          title: file.title,
+          ...(file.altText ? { alt_text: file.altText } : {}),
+        };
+        const res = await client.filesUploadV2(
+          threadTs
+            ? { ...contents, channel_id: channel, thread_ts: threadTs }
+            : { ...contents, channel_id: channel },
+        );
+        const shared = res.files[0]?.files?.[0];
+        return { fileId: shared?.id ?? "", ...(shared?.permalink ? { link: shared.permalink } : {}) };
+      } catch (err) {
+        throw classifyUploadError(err);
+      }
+    },
+    async findInThread(channel, threadTs, filename) {
+      try {
+        const res = await client.conversations.replies({ channel, ts: threadTs, limit: 200 });
+        for (const m of res.messages ?? []) {
+          const f = m.files?.find((x) => x.name === filename);
+          if (f?.id) return { fileId: f.id, ...(f.permalink ? { link: f.permalink } : {}) };
+        }
+        return undefined;
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+    },
+    async directChannel(userId) {
+      try {
+        const im = await client.conversations.open({ users: userId });
+        if (!im.channel?.id)
+          throw new SlackPostError("Slack opened no direct message channel", "no_channel", true);
+        return im.channel.id;
+      } catch (err) {
+        throw classifySlackError(err);
+      }
+    },
+  };
+}
+
+/**
+ * The upload_url step fails with a plain Error ("Failed to upload file …") when the file host
+ * answers anything but 200: that is the file host having trouble, worth another try, not a
+ * refusal of the request.
+ */
+function classifyUploadError(err: unknown): SlackPostError {
+  if (
+    err instanceof Error &&
+    !(err as { code?: unknown }).code &&
+    /^(Failed to upload|No upload url)/.test(err.message)
+  ) {
+    return new SlackPostError("Slack's file host did not take the file", "upload_failed", true, {
+      cause: err,
+    });
+  }
+  return classifySlackError(err);
 }

@@ -279,6 +279,19 @@ export function builtinHandlers(ctx: WebApiContext): Map<string, MethodHandler> 
     return { ok: true, messages, has_more: false };
   });
 
+  // A thread: its parent and its replies, oldest first (files shared into a thread land here).
+  h.set("conversations.replies", (args) => {
+    const channel = str(args.channel);
+    const ts = str(args.ts);
+    if (!channel) return fail("channel_not_found");
+    if (!ts) return fail("thread_not_found");
+    const thread = (posted.get(resolveChannel(channel)) ?? []).filter(
+      (m) => m.ts === ts || m.thread_ts === ts,
+    );
+    if (!thread.some((m) => m.ts === ts)) return fail("thread_not_found");
+    return { ok: true, messages: thread, has_more: false };
+  });
+
   h.set("chat.postEphemeral", (args) => {
     if (!str(args.channel)) return fail("channel_not_found");
     if (!str(args.user)) return fail("user_not_in_channel");

@@ -4,21 +4,32 @@
  * message, the history and post answers, and every failure turned into a message with a
  * reference. Built once by the composition root; the listeners only call it.
  */
-import { type AnswerDeps, Answerer, isStatsQuery, monthsFor, type StatsQuery } from "../answer/index.js";
+import {
+  type AnswerDeps,
+  Answerer,
+  answerView,
+  isStatsQuery,
+  monthsFor,
+  type StatsCommand,
+  type StatsQuery,
+} from "../answer/index.js";
 import { errorText } from "../errors/index.js";
+import { type DrawPng, NO_PNG, requestedFilePlan } from "../files/index.js";
 import type { Logger } from "../log.js";
 import { type Month, monthLabel, shortMonthLabel } from "../months.js";
 import { parseCommand } from "../query/parse.js";
-import type { ParsedCommand } from "../query/types.js";
+import type { FileRequest, ParsedCommand } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
 import {
   renderErrorMessage,
+  renderFileSent,
   renderHelpMessage,
   renderInterim,
   renderSlackView,
   renderUsageError,
   type SlackMessage,
 } from "../report/slack/index.js";
+import type { FileUploader } from "../schedule/slack-poster.js";
 import { reportFailure, userSentence } from "./failure.js";
 
 export interface ReplyContext extends AnswerDeps {
@@ -29,6 +40,12 @@ export interface ReplyContext extends AnswerDeps {
     /** `month-curve`: the month in progress from the bot's samples. */
     curve?(): Promise<SlackMessage>;
     post?(month: Month, userId: string): Promise<SlackMessage>;
+  };
+  /** `export csv`, `trend chart`: files sent to the person (absent: no Slack client, no files). */
+  readonly files?: {
+    readonly uploader: FileUploader;
+    /** The PNG renderer, loaded on first use (src/chart). */
+    readonly png: () => Promise<DrawPng>;
   };
 }
 
@@ -80,7 +97,8 @@ export class Replies {
    */
   ready(command: ParsedCommand): SlackMessage | undefined {
     const { query } = command;
-    if (!isStatsQuery(query)) return undefined;
+    // A file is uploaded, never carried in the ack.
+    if (!isStatsQuery(query) || command.file) return undefined;
     try {
       return this.answers.ready({ ...command, query });
     } catch (err) {
@@ -113,6 +131,7 @@ export class Replies {
   private async attempt(command: ParsedCommand, who: Asker): Promise<SlackMessage> {
     const { query } = command;
     const { extra } = this.ctx;
+    if (isStatsQuery(query) && command.file) return this.sendFile({ ...command, query }, command.file, who);
     if (isStatsQuery(query)) return this.answers.reply({ ...command, query });
     switch (query.kind) {
       case "help":
@@ -134,6 +153,44 @@ export class Replies {
           ? extra.curve()
           : renderErrorMessage("The month's curve is not available in this bot.");
     }
+  }
+
+  private sendFile(command: StatsCommand, request: FileRequest, who: Asker): Promise<SlackMessage> {
+    return sendFileTo(this.ctx, command, request, who);
+  }
+}
+
+/** The file a command asked for, sent to the person's direct messages or, with `public`, the channel. */
+async function sendFileTo(
+  ctx: ReplyContext,
+  command: StatsCommand,
+  request: FileRequest,
+  who: Asker,
+): Promise<SlackMessage> {
+  const { files } = ctx;
+  if (!files) return renderErrorMessage("This bot cannot send files here; ask without “csv” or “chart”.");
+  const plan = requestedFilePlan(await answerView(command, ctx), request);
+  if (!plan) return renderErrorMessage("There is nothing to put in a file for that question.");
+  const file = plan.build(plan.kind === "chart" ? await files.png() : NO_PNG);
+  const inChannel = command.public && who.channelId !== undefined;
+  try {
+    const channel =
+      inChannel && who.channelId ? who.channelId : await files.uploader.directChannel(who.userId);
+    const sent = await files.uploader.upload(channel, file);
+    return renderFileSent({
+      filename: file.filename,
+      title: file.title,
+      where: inChannel ? "channel" : "dm",
+      ...(sent.link ? { link: sent.link } : {}),
+    });
+  } catch (err) {
+    const ref = reportFailure(ctx.log, err, {
+      user: who.userId,
+      channel: who.channelId,
+      file: file.filename,
+    });
+    // Slack's refusals carry the fix (invite the bot, add files:write); nothing secret is in them.
+    return renderErrorMessage(`${file.filename} could not be sent: ${errorText(err)}`, ref);
   }
 }
 

@@ -1,25 +1,39 @@
 /**
  * What a delivery is about, as written in its key's `month` field (kept under that name so
  * state written by earlier releases reads the same): `yyyyMM` for the month's summary, and
- * `yyyyMM:mau-80` for the licence alert of that month at 80 % of the limit. Each kind has its
- * own keys, so the summary's catch-up never touches an alert and the other way round.
+ * `yyyyMM:mau-80` for the licence alert of that month at 80 % of the limit, and `yyyyMM:file-chart`
+ * / `yyyyMM:file-csv` for a file attached to the month's summary in its thread. Each kind has its
+ * own keys, so the summary's catch-up never touches an alert and the other way round, and a file
+ * that failed to upload never makes its summary look unposted.
  */
 import { type Month, monthKey, parseMonthKey } from "../months.js";
 
+/** A file attached to a month's summary (src/files builds them; the key only needs the kind). */
+export type FileKind = "chart" | "csv";
+export const FILE_KINDS: readonly FileKind[] = ["chart", "csv"];
+
 export type DeliverySubject =
   | { readonly kind: "summary"; readonly month: Month }
-  | { readonly kind: "alert"; readonly month: Month; readonly threshold: number };
+  | { readonly kind: "alert"; readonly month: Month; readonly threshold: number }
+  | { readonly kind: "file"; readonly month: Month; readonly file: FileKind };
 
 export function subjectKey(s: DeliverySubject): string {
-  return s.kind === "summary" ? monthKey(s.month) : `${monthKey(s.month)}:mau-${s.threshold}`;
+  switch (s.kind) {
+    case "summary":
+      return monthKey(s.month);
+    case "alert":
+      return `${monthKey(s.month)}:mau-${s.threshold}`;
+    case "file":
+      return `${monthKey(s.month)}:file-${s.file}`;
+  }
 }
 
 /** Undefined for keys no release writes (a hand-edited file): those are left alone. */
 export function parseSubject(key: string): DeliverySubject | undefined {
-  const match = /^(\d{6})(?::mau-([1-9]\d{0,3}))?$/.exec(key);
+  const match = /^(\d{6})(?::mau-([1-9]\d{0,3})|:file-(chart|csv))?$/.exec(key);
   const month = match ? parseMonthKey(match[1] ?? "") : undefined;
   if (!match || !month) return undefined;
-  return match[2] === undefined
-    ? { kind: "summary", month }
-    : { kind: "alert", month, threshold: Number(match[2]) };
+  if (match[2] !== undefined) return { kind: "alert", month, threshold: Number(match[2]) };
+  if (match[3] === "chart" || match[3] === "csv") return { kind: "file", month, file: match[3] };
+  return { kind: "summary", month };
 }

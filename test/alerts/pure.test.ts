@@ -43,8 +43,21 @@ describe("delivery subjects", () => {
   it("keeps summaries' keys as they always were, and gives each alert a key of its own", () => {
     expect(subjectKey({ kind: "summary", month: m(2026, 11) })).toBe("202611");
     expect(subjectKey({ kind: "alert", month: m(2026, 11), threshold: 80 })).toBe("202611:mau-80");
+    expect(subjectKey({ kind: "file", month: m(2026, 11), file: "chart" })).toBe("202611:file-chart");
     expect(parseSubject("202611")).toEqual({ kind: "summary", month: m(2026, 11) });
-    for (const bad of ["", "2026-11", "202613", "202611:mau-0", "202611:mau-", "202611:other", "x202611"]) {
+    expect(parseSubject("202611:file-csv")).toEqual({ kind: "file", month: m(2026, 11), file: "csv" });
+    for (const bad of [
+      "",
+      "2026-11",
+      "202613",
+      "202611:mau-0",
+      "202611:mau-",
+      "202611:other",
+      "x202611",
+      "202611:file-",
+      "202611:file-pdf",
+      "202611:mau-80:file-csv",
+    ]) {
       expect(parseSubject(bad), bad).toBeUndefined();
     }
   });
@@ -54,12 +67,18 @@ describe("delivery subjects", () => {
       fc.property(
         fc.integer({ min: 2000, max: 9999 }),
         fc.integer({ min: 1, max: 12 }),
-        fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
-        (year, month, threshold) => {
+        fc.oneof(
+          fc.constant(undefined),
+          fc.integer({ min: 1, max: 1000 }),
+          fc.constantFrom("chart" as const, "csv" as const),
+        ),
+        (year, month, extra) => {
           const s =
-            threshold === undefined
+            extra === undefined
               ? ({ kind: "summary", month: m(year, month) } as const)
-              : ({ kind: "alert", month: m(year, month), threshold } as const);
+              : typeof extra === "number"
+                ? ({ kind: "alert", month: m(year, month), threshold: extra } as const)
+                : ({ kind: "file", month: m(year, month), file: extra } as const);
           expect(parseSubject(subjectKey(s))).toEqual(s);
         },
       ),

@@ -235,6 +235,25 @@ describe("formatQuery", () => {
       { numRuns: 500 },
     );
   });
+
+  it("with formatCommand, keeps the file asked for (csv with the export, chart with a series)", () => {
+    fc.assert(
+      fc.property(
+        roundTripClockArb.chain((clock) =>
+          queryArb(monthAt(clock.now, clock.timeZone))
+            .filter((q) => ["range", "trend", "export"].includes(q.kind))
+            .map((q) => ({ clock, q })),
+        ),
+        fc.boolean(),
+        ({ clock, q }, isPublic) => {
+          const file = q.kind === "export" ? ("csv" as const) : ("chart" as const);
+          const command = { query: q, public: isPublic, file };
+          expect(parseCommand(formatCommand(command), clock)).toEqual({ ok: true, command });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe("the five month forms", () => {

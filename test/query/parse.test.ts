@@ -286,6 +286,53 @@ describe("public", () => {
   });
 });
 
+describe("files: csv and chart", () => {
+  const TWELVE = { from: m(2025, 11), to: m(2026, 10) };
+  it.each([
+    ["export csv", { kind: "export", ...TWELVE }, "csv", false],
+    ["EXPORT CSV", { kind: "export", ...TWELVE }, "csv", false],
+    ["export csv public", { kind: "export", ...TWELVE }, "csv", true],
+    ["export public csv", { kind: "export", ...TWELVE }, "csv", true],
+    ["public export csv", { kind: "export", ...TWELVE }, "csv", true],
+    ["trend chart", { kind: "trend", ...TWELVE }, "chart", false],
+    ["trend png", { kind: "trend", ...TWELVE }, "chart", false],
+    ["12 months chart public", { kind: "trend", ...TWELVE }, "chart", true],
+    ["2021 chart", rangeQ(m(2021, 1), m(2021, 12)), "chart", false],
+    ["2021-01..2021-06 chart", rangeQ(m(2021, 1), m(2021, 6)), "chart", false],
+  ] satisfies [string, Query, "csv" | "chart", boolean][])(
+    "%j asks for the file",
+    (text, q, file, isPublic) => {
+      const c = command(text);
+      expect(c).toEqual({ query: q, public: isPublic, file });
+      expect(parse(formatCommand(c))).toEqual({ ok: true, command: c });
+    },
+  );
+
+  it("a question without a file word has no file", () => {
+    expect(command("export")).toEqual({ query: { kind: "export", ...TWELVE }, public: false });
+    expect(command("trend")).not.toHaveProperty("file");
+  });
+
+  it.each(["2021-11 csv", "trend csv", "2021 csv", "history csv", "csv"])(
+    "%j: csv goes only with the export",
+    (text) => {
+      expect(error(text)).toBe("“csv” goes with the billing export: `/gluu-stats export csv`.");
+    },
+  );
+
+  it.each(["2021-11 chart", "export chart", "last png", "help chart", "chart"])(
+    "%j: a chart needs several months",
+    (text) => {
+      expect(error(text)).toMatch(/^“chart” draws several months: `\/gluu-stats trend chart`/);
+    },
+  );
+
+  it("is taken once, and only at the end", () => {
+    expect(error("export csv csv")).toMatch(/didn't understand/);
+    expect(error("csv export")).toMatch(/didn't understand/);
+  });
+});
+
 describe("time zones", () => {
   it("reckons the current month in the configured zone", () => {
     expect(query("", NYE_2026, "Pacific/Auckland")).toEqual(monthQ(2027, 1, true));

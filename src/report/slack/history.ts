@@ -1,7 +1,7 @@
 /** The monthly summary's delivery history as a Slack message. */
 import type { types as slack } from "@slack/bolt";
 import { parseMonthKey, shortMonthLabel } from "../../months.js";
-import { formatInstant } from "../format.js";
+import { FILE_LABEL, formatInstant } from "../format.js";
 import type { HistoryLine } from "../view.js";
 import { context, escapeMrkdwn, type SlackMessage, safeMrkdwn, section } from "./primitives.js";
 
@@ -30,7 +30,8 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
     const at = escapeMrkdwn(formatInstant(e.at, timeZone));
     const what = e.outcome === "posting" ? `posting… (since ${at})` : `${at} · ${e.trigger}`;
     const alert = e.alert === undefined ? "" : ` :rotating_light: ${e.alert} % licence alert`;
-    return `${OUTCOME_ICON[e.outcome]} *${monthText(e.month)}*${alert} → ${where} · ${what}${link}${error}`;
+    const file = e.file === undefined ? "" : ` :paperclip: ${FILE_LABEL[e.file]} in the summary's thread`;
+    return `${OUTCOME_ICON[e.outcome]} *${monthText(e.month)}*${alert}${file} → ${where} · ${what}${link}${error}`;
   });
   const blocks: KnownBlock[] = [
     {

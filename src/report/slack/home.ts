@@ -4,7 +4,15 @@
  * from. The same figures and wording as the replies (the month and series renderers' parts).
  */
 import { monthLabel } from "../../months.js";
-import { formatChange, formatCount, formatInstant, formatPace, formatUsage, monthTitle } from "../format.js";
+import {
+  FILE_LABEL,
+  formatChange,
+  formatCount,
+  formatInstant,
+  formatPace,
+  formatUsage,
+  monthTitle,
+} from "../format.js";
 import type { HistoryLine, HomeView, MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
 import type { MessageBlock } from "./blocks.js";
@@ -50,7 +58,12 @@ function monthField(view: MonthView, label: string): string {
 
 function deliveryLine(d: HistoryLine, timeZone: string): string {
   const where = /^[CGD][A-Z0-9]+$/.test(d.channel) ? `<#${d.channel}>` : safeMrkdwn(d.channel, 40);
-  const what = d.alert === undefined ? "summary" : `${d.alert} % licence alert`;
+  const what =
+    d.alert !== undefined
+      ? `${d.alert} % licence alert`
+      : d.file !== undefined
+        ? `summary's ${FILE_LABEL[d.file]}`
+        : "summary";
   const link = d.link && /^https:\/\//.test(d.link) ? ` · <${d.link}|view>` : "";
   return `${OUTCOME_ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
 }

@@ -24,6 +24,7 @@ export { renderMonthlySummary } from "./monthly-summary.js";
 export {
   type InterimInput,
   renderErrorMessage,
+  renderFileSent,
   renderHelpMessage,
   renderInterim,
   renderRefusal,

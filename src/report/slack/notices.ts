@@ -96,3 +96,21 @@ function formatWait(s: number): string {
   if (s < 90) return `${s} s`;
   return `${Math.round(s / 60)} min`;
 }
+
+/** The confirmation of a file sent for `export csv` or `trend chart`. */
+export function renderFileSent(sent: {
+  readonly filename: string;
+  readonly title: string;
+  /** `dm`: the person's direct messages with the bot; else the channel it was shared in. */
+  readonly where: "dm" | "channel";
+  readonly link?: string;
+}): SlackMessage {
+  const where = sent.where === "dm" ? "to your direct messages with the bot" : "in this channel";
+  const name = safeMrkdwn(sent.filename, 200);
+  const link = sent.link && /^https:\/\//.test(sent.link) ? ` (<${sent.link}|open>)` : "";
+  const text = `Sent ${sent.filename} (${sent.title}) ${where}.`;
+  return {
+    text: safeMrkdwn(text, 1000),
+    blocks: [section(`:paperclip: Sent *${name}* ${where}${link}. ${safeMrkdwn(sent.title, 200)}.`)],
+  };
+}

@@ -70,8 +70,9 @@ export function gluuStatsCommand(deps: ListenerDeps) {
     const placement: Placement = {
       // The interim reply is only for the person who asked, even for a public answer.
       interim: (m) => ({ ...m, response_type: "ephemeral" }),
+      // A file asked for with `public` is shared in the channel; the note that it was sent is not.
       answer: (m, afterInterim) =>
-        parsed.command.public
+        parsed.command.public && !parsed.command.file
           ? { ...m, response_type: "in_channel" }
           : { ...m, response_type: "ephemeral", ...(afterInterim ? { replace_original: true } : {}) },
     };
