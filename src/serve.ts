@@ -5,7 +5,7 @@
 
 import { type AlertSetup, createAlerts } from "./alerts/index.js";
 import { loadChartRenderer } from "./chart/index.js";
-import { ConfigError, type Env, gluuConfig, startupWarnings } from "./config/index.js";
+import { ConfigError, type Env, secretsOf, serverConfigs, startupWarnings } from "./config/index.js";
 import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
@@ -64,15 +64,8 @@ export function slackMode(env: Env): SlackMode {
   return { kind: "http", signingSecret: env.SLACK_SIGNING_SECRET ?? "", port: env.PORT };
 }
 
-export function secretsOf(env: Env): string[] {
-  return [
-    env.GLUU_CLIENT_SECRET,
-    env.SLACK_BOT_TOKEN,
-    env.SLACK_APP_TOKEN,
-    env.SLACK_SIGNING_SECRET,
-    env.METRICS_TOKEN,
-  ].filter((s): s is string => typeof s === "string");
-}
+/** Kept here too: tests and the CLI built the logger from serve.ts before. */
+export { secretsOf } from "./config/index.js";
 
 export async function startServer(
   env: Env,
@@ -97,7 +90,16 @@ export async function startServer(
       : undefined;
   // One outage at a time: logged once, admins told once; figures do not depend on the store.
   const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
-  const config = gluuConfig(env);
+  const servers = serverConfigs(env);
+  const server = servers.servers[0];
+  const config = server.gluu;
+  if (!servers.single) {
+    log.warn(
+      { servers: servers.servers.map((s) => s.name) },
+      "GLUU_SERVERS: this release answers for the first server (%s) only; the others are checked but not served yet",
+      server.name,
+    );
+  }
   // Gauges read the stat service lazily, at scrape time; it does not exist yet.
   let service: StatService | undefined;
   const metrics = new BotMetrics(
@@ -134,6 +136,8 @@ export async function startServer(
           : undefined,
     });
   service = gluu.service;
+  // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host.
+  const shownAs = servers.single && env.GLUU_NAME === undefined ? gluu.client.host : server.displayName;
   const now = opts.now ?? Date.now;
   const botToken = env.SLACK_BOT_TOKEN ?? "";
   // Only the monthly post and the store's outage DMs use a client of their own.
@@ -149,7 +153,7 @@ export async function startServer(
           stats: gluu.service,
           client: slackClient,
           newerBlocks,
-          host: gluu.client.host,
+          host: shownAs,
           log,
           now: opts.now,
           ...(health ? { health } : {}),
@@ -165,7 +169,7 @@ export async function startServer(
           stats: gluu.service,
           client: slackClient,
           newerBlocks,
-          host: gluu.client.host,
+          host: shownAs,
           log,
           owner: processOwner(),
           now: opts.now,
@@ -178,7 +182,7 @@ export async function startServer(
   if (monthly) health?.onOutage((text) => void monthly.poster.tellAdmins(text));
   const replies = new Replies({
     stats: gluu.service,
-    host: gluu.client.host,
+    host: shownAs,
     timeZone: env.REPORT_TZ,
     now,
     log,
@@ -190,7 +194,7 @@ export async function startServer(
       png: async () => (await loadChartRenderer()).png,
     },
     extra: {
-      curve: curveAnswer(curves, { host: gluu.client.host, now }),
+      curve: curveAnswer(curves, { host: shownAs, now }),
       ...(state && monthly
         ? {
             history: historyAnswer(state.store, env.REPORT_TZ, health),
@@ -206,7 +210,7 @@ export async function startServer(
   };
   const home = new HomeViews({
     stats: gluu.service,
-    host: gluu.client.host,
+    host: shownAs,
     timeZone: env.REPORT_TZ,
     now,
     log,

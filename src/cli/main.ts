@@ -22,6 +22,7 @@ Usage:
   gluu-stats report [when] [--format text|json|csv|openmetrics] [--chart FILE.png|FILE.svg]
                                            --chart also draws a series (trend, year, range) as a line chart
   gluu-stats export [--format text|json|csv]   billing export: last 12 complete months, average, maximum, mau-signature
+  --server NAME (report, export)           which of GLUU_SERVERS answers (default: the first)
   gluu-stats post [month] [--channel C] [--force]
                                            post the monthly summary now (default: the previous month);
                                            --force posts again where it was posted before
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       format: { type: "string", short: "f" },
       chart: { type: "string" },
+      server: { type: "string", short: "s" },
       channel: { type: "string", short: "c" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -72,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
         format,
         { out, err, help: HELP },
         command === "export" ? "export" : undefined,
-        values.chart !== undefined ? { chart: values.chart } : {},
+        {
+          ...(values.chart !== undefined ? { chart: values.chart } : {}),
+          ...(values.server !== undefined ? { server: values.server } : {}),
+        },
       );
     }
     case "doctor": {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { answerView, isStatsCommand } from "../answer/index.js";
 import { chartModelOf, loadChartRenderer } from "../chart/index.js";
-import { gluuConfig, loadEnv } from "../config/index.js";
+import { loadEnv, secretsOf, selectServer, serverConfigs } from "../config/index.js";
 import { chartTitle } from "../files/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
@@ -21,6 +21,8 @@ export interface Io {
 export interface ReportOptions {
   /** `--chart`: a file to draw the series in, its format chosen by its extension. */
   readonly chart?: string;
+  /** `--server`: which of GLUU_SERVERS answers; default the first. */
+  readonly server?: string;
 }
 
 export type ChartFileFormat = "png" | "svg";
@@ -71,19 +73,27 @@ export async function report(
     err(CHART_NEEDS_SERIES);
     return 2;
   }
+  const servers = serverConfigs(env);
+  const selected = selectServer(servers, options.server);
+  if (!selected.ok) {
+    err(`--server: ${selected.message}`);
+    return 2;
+  }
+  const { server } = selected;
   const log = createLogger({
     level: process.env.LOG_LEVEL ?? "warn",
     destination: process.stderr,
-    secrets: [env.GLUU_CLIENT_SECRET ?? ""],
+    secrets: secretsOf(env),
   });
-  const stack = createGluuStack(gluuConfig(env), { log });
+  const stack = createGluuStack(server.gluu, { log });
   try {
     const view = await answerView(command, {
       stats: stack.service,
-      host: stack.client.host,
+      // One server: named by its host unless GLUU_NAME says otherwise, as before.
+      host: servers.single && env.GLUU_NAME === undefined ? stack.client.host : server.displayName,
       timeZone,
       now: Date.now,
-      ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
+      ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
     });
     out(renderView(view, format));
     if (options.chart !== undefined && chartFormat !== undefined) {

@@ -49,6 +49,18 @@ const positiveInt = (min: number, max: number) => z.coerce.number().int().min(mi
 
 /** Every variable of the product, with its rule. `.env.example` lists the same names. */
 export const envSchema = z.object({
+  /** Several servers: their names, the first the default (config/servers.ts reads the rest). */
+  GLUU_SERVERS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
+  /** What replies call the one server; default: the issuer's host. */
+  GLUU_NAME: z.string().min(1).max(60, "must be at most 60 characters").optional(),
   GLUU_URL: issuerUrl.optional(),
   GLUU_CLIENT_ID: z.string().min(1).optional(),
   GLUU_CLIENT_SECRET: z.string().min(1).optional(),
@@ -147,7 +159,10 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = z.infer<typeof envSchema> & {
+  /** The GLUU_* variables the schema does not know: per-server settings (and typos of them). */
+  readonly serverVariables: Readonly<Record<string, string>>;
+};
 
 export class ConfigError extends BotError<"config"> {
   override readonly name = "ConfigError";
@@ -181,11 +196,17 @@ function crossProblems(env: Env): string[] {
 }
 
 export function parseEnv(env: Readonly<Record<string, string | undefined>>): Env {
-  const result = envSchema.safeParse(withoutEmpty(env));
+  const given = withoutEmpty(env);
+  const result = envSchema.safeParse(given);
   if (result.success) {
-    const problems = crossProblems(result.data);
+    const serverVariables: Record<string, string> = {};
+    for (const [k, v] of Object.entries(given)) {
+      if (k.startsWith("GLUU_") && !(k in envSchema.shape)) serverVariables[k] = v;
+    }
+    const parsed: Env = { ...result.data, serverVariables };
+    const problems = crossProblems(parsed);
     if (problems.length > 0) throw new ConfigError(problems);
-    return result.data;
+    return parsed;
   }
   throw new ConfigError(
     result.error.issues.map((issue) => {

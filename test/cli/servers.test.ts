@@ -1,0 +1,100 @@
+/**
+ * `--server` with GLUU_SERVERS: two emulators of both families with different data, each
+ * answering only for itself, end to end through the CLI.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
+import { addMonths, isoMonth, type Month, monthAt, monthKey } from "../../src/months.js";
+import { formatCount } from "../../src/report/format.js";
+
+const lastMonth = addMonths(monthAt(Date.now()), -1);
+const prodData = generateData({ months: 24, endMonth: monthAt(Date.now()), seed: 3 });
+const stagingData = generateData({ months: 24, endMonth: monthAt(Date.now()), seed: 4 });
+const mauIn = (data: typeof prodData, m: Month) => data.find((s) => monthKey(s.month) === monthKey(m))?.mau;
+
+let prod: Emulator;
+let staging: Emulator;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  prod = await startEmulator({ family: "gluu4", data: prodData, intervalLimitS: 0 });
+  staging = await startEmulator({ family: "janssen", data: stagingData });
+  for (const key of Object.keys(process.env)) if (key.startsWith("GLUU_")) delete process.env[key];
+  Object.assign(process.env, {
+    GLUU_SERVERS: "prod,staging",
+    GLUU_PROD_URL: prod.url,
+    GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
+    GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+    GLUU_PROD_NAME: "Production",
+    GLUU_STAGING_URL: staging.url,
+    GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
+    GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+    GLUU_STAGING_MAU_LIMIT: "1000",
+    LOG_LEVEL: "silent",
+  });
+});
+afterAll(async () => {
+  process.env = saved;
+  await prod.close();
+  await staging.close();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const code = await main(args);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+describe("gluu-stats --server", () => {
+  it("without --server the first server answers, named as configured", async () => {
+    const before = staging.counters.statOk;
+    const { code, stdout } = await run(["report", isoMonth(lastMonth)]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Monthly active users: ${formatCount(mauIn(prodData, lastMonth) ?? -1)}`);
+    expect(stdout).toContain("Production");
+    expect(staging.counters.statOk).toBe(before);
+  });
+
+  it("--server staging asks only staging, with its own licensed limit", async () => {
+    const before = prod.counters.statOk;
+    const { code, stdout } = await run(["report", isoMonth(lastMonth), "--server", "staging"]);
+    expect(code).toBe(0);
+    const mau = mauIn(stagingData, lastMonth) ?? -1;
+    expect(mau).not.toBe(mauIn(prodData, lastMonth));
+    expect(stdout).toContain(`Monthly active users: ${formatCount(mau)}`);
+    expect(stdout).toContain("of the licensed 1,000");
+    expect(stdout).not.toContain(formatCount(mauIn(prodData, lastMonth) ?? -1));
+    expect(prod.counters.statOk).toBe(before);
+  });
+
+  it("the export of each server carries its own signature", async () => {
+    const a = await run(["export", "--format", "json", "--server", "prod"]);
+    const b = await run(["export", "--format", "json", "-s", "staging"]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const sig = (s: string) => (JSON.parse(s) as Record<string, unknown>)["mau-signature"];
+    expect(sig(a.stdout)).toBeTruthy();
+    expect(sig(a.stdout)).not.toBe(sig(b.stdout));
+  });
+
+  it("an unknown server is refused with the known ones, before any request", async () => {
+    const before = [prod.counters.statOk, staging.counters.statOk];
+    const { code, stderr } = await run(["report", "--server", "qa"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--server: no server “qa”; the servers are prod, staging");
+    expect([prod.counters.statOk, staging.counters.statOk]).toEqual(before);
+  });
+});
