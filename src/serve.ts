@@ -10,6 +10,7 @@ import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics/index.js";
+import { renderErrorMessage } from "./report/slack/index.js";
 import { readHistory } from "./schedule/history.js";
 import {
   createMonthly,
@@ -28,6 +29,7 @@ import { probeAccessCheck } from "./slack/probe-access.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
 import { Replies } from "./slack/reply.js";
 import { apiOrigin, createResponsePoster } from "./slack/response-url.js";
+import { ServerReplies } from "./slack/servers.js";
 import { slackStartError } from "./slack/start-errors.js";
 import {
   MemorySampleStore,
@@ -35,6 +37,7 @@ import {
   openStateStore,
   ResilientCacheStore,
   StoreHealth,
+  serverCache,
 } from "./state/index.js";
 
 export interface Server {
@@ -94,9 +97,10 @@ export async function startServer(
   const server = servers.servers[0];
   const config = server.gluu;
   if (!servers.single) {
-    log.warn(
+    log.info(
       { servers: servers.servers.map((s) => s.name) },
-      "GLUU_SERVERS: this release answers for the first server (%s) only; the others are checked but not served yet",
+      "serving %d Gluu servers; the monthly post, licence alerts, the month's curve and the Home are for the first (%s)",
+      servers.servers.length,
       server.name,
     );
   }
@@ -136,6 +140,24 @@ export async function startServer(
           : undefined,
     });
   service = gluu.service;
+  // Each other server: its own token, discovery, family, TLS, interval, errors and cache keys.
+  const others = servers.servers.slice(1).map((other) => ({
+    server: other,
+    stack: createGluuStack(other.gluu, {
+      log: log.child({ server: other.name }),
+      now: opts.now,
+      store:
+        state && health
+          ? new ResilientCacheStore(
+              serverCache(state.store.statCache, other.name),
+              health,
+              opts.now,
+              other.gluu.closeGraceMs,
+            )
+          : undefined,
+    }),
+  }));
+  const closeStacks = () => Promise.allSettled([gluu.close(), ...others.map((o) => o.stack.close())]);
   // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host.
   const shownAs = servers.single && env.GLUU_NAME === undefined ? gluu.client.host : server.displayName;
   const now = opts.now ?? Date.now;
@@ -180,6 +202,11 @@ export async function startServer(
       : undefined;
   // The poster already tells the admins of a failed post; it tells them of a store outage too.
   if (monthly) health?.onOutage((text) => void monthly.poster.tellAdmins(text));
+  // `export csv` and `trend chart`: the chart renderer loads when the first chart is asked for.
+  const files = {
+    uploader: webApiFiles(slackClient ?? createSlackClient(botToken, env.SLACK_API_URL)),
+    png: async () => (await loadChartRenderer()).png,
+  };
   const replies = new Replies({
     stats: gluu.service,
     host: shownAs,
@@ -188,11 +215,7 @@ export async function startServer(
     log,
     ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
     curves,
-    // `export csv` and `trend chart`: the chart renderer loads when the first chart is asked for.
-    files: {
-      uploader: webApiFiles(slackClient ?? createSlackClient(botToken, env.SLACK_API_URL)),
-      png: async () => (await loadChartRenderer()).png,
-    },
+    files,
     extra: {
       curve: curveAnswer(curves, { host: shownAs, now }),
       ...(state && monthly
@@ -203,6 +226,44 @@ export async function startServer(
         : {}),
     },
   });
+  const served = new ServerReplies(
+    [
+      {
+        name: server.name,
+        displayName: server.displayName,
+        replies,
+        users: server.allowedUserIds,
+        channels: server.allowedChannelIds,
+      },
+      ...others.map(({ server: other, stack }) => ({
+        name: other.name,
+        displayName: other.displayName,
+        users: other.allowedUserIds,
+        channels: other.allowedChannelIds,
+        replies: new Replies({
+          stats: stack.service,
+          host: other.displayName,
+          timeZone: env.REPORT_TZ,
+          now,
+          log,
+          ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
+          files,
+          extra: {
+            ...(state && monthly ? { history: historyAnswer(state.store, env.REPORT_TZ, health) } : {}),
+            post: async () =>
+              renderErrorMessage(
+                `The monthly summary is posted for ${server.name} only in this release; ask without “${other.name}”.`,
+              ),
+            curve: async () =>
+              renderErrorMessage(
+                `The month's curve is kept for ${server.name} only in this release; ask without “${other.name}”.`,
+              ),
+          },
+        }),
+      })),
+    ],
+    !servers.single,
+  );
   const access = {
     users: env.ALLOWED_USER_IDS,
     channels: env.ALLOWED_CHANNEL_IDS,
@@ -238,7 +299,7 @@ export async function startServer(
     // Replicas share what was answered, so a re-sent request is answered by none of them again.
     ...(state?.redis ? { seen: new RedisSeenRequests(state.redis, () => health?.state.ok === false) } : {}),
     deps: {
-      replies,
+      replies: served,
       log,
       access,
       postResponse,
@@ -250,7 +311,7 @@ export async function startServer(
   }).catch(async (err: unknown) => {
     // Close what is already open (a Redis connection keeps the process alive), so the
     // program exits with its message instead of hanging after it.
-    await Promise.allSettled([postResponse.close(), gluu.close(), state?.close()]);
+    await Promise.allSettled([postResponse.close(), closeStacks(), state?.close()]);
     // A refused token becomes the one sentence that says which variable to fix.
     throw (await slackStartError(err, { mode: mode.kind, botToken, apiUrl: env.SLACK_API_URL })) ?? err;
   });
@@ -274,7 +335,7 @@ export async function startServer(
       await alerts?.schedule.stop();
       await slack.stop();
       await postResponse.close();
-      await gluu.close();
+      await closeStacks();
       await state?.close();
     },
   };

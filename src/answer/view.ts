@@ -141,7 +141,7 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
           progress: ctx.progress,
           ...(ctx.pace ? { pace: ctx.pace } : {}),
           result: a.result,
-          ...(interactive ? { buttons: monthButtons(a.month, ctx.currentMonth) } : {}),
+          ...(interactive ? { buttons: monthButtons(a.month, ctx.currentMonth, command.server) } : {}),
         },
         source,
       );
@@ -154,7 +154,7 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
           months: monthRange(a.from, a.to),
           result: a.result,
           inProgress: ctx.currentMonth,
-          ...(interactive ? { share: shareButton(command.query) } : {}),
+          ...(interactive ? { share: shareButton(command.query, command.server) } : {}),
         },
         source,
       );
@@ -163,7 +163,7 @@ export function viewOf(a: Answer, command: StatsCommand, ctx: ViewContext): View
         {
           months: monthRange(a.from, a.to),
           result: a.result,
-          ...(interactive ? { share: shareButton(command.query) } : {}),
+          ...(interactive ? { share: shareButton(command.query, command.server) } : {}),
         },
         source,
       );

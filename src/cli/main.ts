@@ -61,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
     err(`--format must be one of ${OUTPUT_FORMATS.join(", ")}`);
     return 2;
   }
+  if (values.server !== undefined && command !== "report" && command !== "export") {
+    err(`--server goes with report and export in this release, not with ${command}`);
+    return 2;
+  }
   switch (command) {
     case "report":
     case "export": {

@@ -17,6 +17,32 @@ export type ServerName = string & { readonly __serverName: true };
 
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
+/**
+ * Words `/gluu-stats` reads as a question: a server may not be called one, since the first word
+ * of a command names the server (`/gluu-stats staging trend`). A name must also start with a
+ * letter, so `2021` stays a year.
+ */
+const COMMAND_WORDS = new Set([
+  "all",
+  "help",
+  "usage",
+  "history",
+  "post",
+  "trend",
+  "export",
+  "last",
+  "previous",
+  "current",
+  "now",
+  "this",
+  "public",
+  "csv",
+  "chart",
+  "png",
+  "curve",
+  "month-curve",
+]);
+
 export interface GluuConfig {
   /** Issuer base URL without a trailing slash. */
   readonly url: string;
@@ -227,6 +253,13 @@ function nameProblems(names: readonly string[]): { problems: string[]; refused: 
       out.push(
         `GLUU_SERVERS: “${name}” is not a server name: lower-case letters, digits and -, at most 20 characters, not starting or ending with -`,
       );
+      continue;
+    }
+    if (COMMAND_WORDS.has(name) || !/^[a-z]/.test(name)) {
+      out.push(
+        `GLUU_SERVERS: “${name}” cannot name a server: a command's first word names its server, and “${name}” already means something there (a name starts with a letter and is not a command word such as trend or help)`,
+      );
+      refused.add(name);
       continue;
     }
     // prod-eu and prod_eu would share their variables.

@@ -39,6 +39,8 @@ export interface ParseOptions {
   readonly now: number;
   /** IANA time zone in which the current month is reckoned, e.g. `UTC` or `Pacific/Auckland`. */
   readonly timeZone: string;
+  /** Servers a first word may name (GLUU_SERVERS, those the person may see); none: one server. */
+  readonly servers?: readonly string[];
 }
 
 // The options come from code and configuration, not from users: a bad value is a bug to surface
@@ -46,6 +48,7 @@ export interface ParseOptions {
 const optionsSchema = z.object({
   now: z.number(),
   timeZone: z.string().refine(isValidTimeZone, { message: "not a valid IANA time zone" }),
+  servers: z.array(z.string()).readonly().optional(),
 });
 
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -116,15 +119,20 @@ const CAN_BE_PUBLIC: Readonly<Record<Query["kind"], boolean>> = {
  * the usage. Throws only on invalid `opts`, which is a programming or configuration error.
  */
 export function parseCommand(text: string, opts: ParseOptions): ParseResult {
-  const { now, timeZone } = optionsSchema.parse(opts);
+  const { now, timeZone, servers } = optionsSchema.parse(opts);
   const current = monthAt(now, timeZone);
   if (text.length > MAX_INPUT_LENGTH) {
     return failure(
       `That command is ${text.length} characters long; keep it to ${MAX_INPUT_LENGTH} or fewer.`,
     );
   }
-  const outcome = parseNormalised(normalise(text), current);
-  return outcome.ok ? { ok: true, command: outcome.value } : failure(outcome.message);
+  const normalised = normalise(text);
+  // The first word may name a server: `staging 2021-11`, `prod trend`.
+  const [first = "", ...rest] = normalised.split(" ");
+  const server = servers?.includes(first) ? first : undefined;
+  const outcome = parseNormalised(server ? rest.join(" ") : normalised, current);
+  if (!outcome.ok) return failure(outcome.message);
+  return { ok: true, command: server ? { ...outcome.value, server } : outcome.value };
 }
 
 /**
@@ -154,8 +162,8 @@ export function formatQuery(q: Query): string {
 export function formatCommand(c: ParsedCommand): string {
   const query = formatQuery(c.query);
   const text = c.file ? `${query} ${c.file}`.trim() : query;
-  if (!c.public) return text;
-  return text === "" ? "public" : `${text} public`;
+  const withPublic = !c.public ? text : text === "" ? "public" : `${text} public`;
+  return c.server ? `${c.server} ${withPublic}`.trim() : withPublic;
 }
 
 function failure(message: string): ParseResult {

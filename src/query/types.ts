@@ -30,6 +30,8 @@ export interface ParsedCommand {
    * (or to the channel with `public`) instead of a reply.
    */
   readonly file?: FileRequest;
+  /** The server named by the first word (several servers); absent: the default one. */
+  readonly server?: string;
 }
 
 /** The files a command can ask for: the billing export as CSV, or a series as a PNG chart. */

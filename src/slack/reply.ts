@@ -65,8 +65,17 @@ export class Replies {
 
   /** Command text → a parsed command, or the usage message that explains what was wrong. */
   parse(text: string): Parsed {
-    const parsed = parseCommand(text, { now: this.ctx.now(), timeZone: this.ctx.timeZone });
-    if (!parsed.ok) return { ok: false, message: renderUsageError(parsed.message, parsed.usage) };
+    return this.parseFor(text);
+  }
+
+  /** `servers`: the names a first word may give; `usage`: the usage shown with an error. */
+  parseFor(text: string, servers?: readonly string[], usage?: string): Parsed {
+    const parsed = parseCommand(text, {
+      now: this.ctx.now(),
+      timeZone: this.ctx.timeZone,
+      ...(servers ? { servers } : {}),
+    });
+    if (!parsed.ok) return { ok: false, message: renderUsageError(parsed.message, usage ?? parsed.usage) };
     return parsed;
   }
 

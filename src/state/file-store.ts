@@ -27,7 +27,13 @@ import {
   sampleFits,
   withSample,
 } from "./samples.js";
-import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
+import {
+  type CachedMonth,
+  cachedMonthSchema,
+  type SharedCacheStore,
+  STORED_CACHE_KEY,
+  type StoredCacheKey,
+} from "./stat-cache.js";
 import {
   type DeliveryKey,
   type DeliveryState,
@@ -52,7 +58,10 @@ const fileSchema = z
     deliveries: z.array(z.object({ channel: z.string(), month: z.string(), state: deliveryStateSchema })),
     /** Newest first, like `history()` answers. */
     history: z.array(historyEntrySchema),
-    statCache: z.record(monthKeySchema, cachedMonthSchema),
+    statCache: z.record(
+      z.string().regex(STORED_CACHE_KEY, "expected a yyyyMM month key, or server:yyyyMM"),
+      cachedMonthSchema,
+    ),
     /** Added after version 1 was first written: files without it read as having no samples. */
     samples: z.record(monthKeySchema, encodedSamplesSchema).default({}),
   })
@@ -77,7 +86,7 @@ interface State {
   /** By deliveryId. */
   readonly deliveries: ReadonlyMap<string, { readonly key: DeliveryKey; readonly state: DeliveryState }>;
   readonly history: readonly HistoryEntry[];
-  readonly statCache: ReadonlyMap<MonthKey, CachedMonth>;
+  readonly statCache: ReadonlyMap<StoredCacheKey, CachedMonth>;
   /** Encoded as samples.ts writes them. */
   readonly samples: ReadonlyMap<MonthKey, string>;
 }
@@ -188,7 +197,8 @@ function parseStateFile(path: string, text: string): State {
       ]),
     ),
     history: file.history,
-    statCache: new Map(Object.entries(file.statCache) as Array<[MonthKey, CachedMonth]>),
+    // Each key matched STORED_CACHE_KEY above.
+    statCache: new Map(Object.entries(file.statCache) as Array<[StoredCacheKey, CachedMonth]>),
     samples: new Map(Object.entries(file.samples) as Array<[MonthKey, string]>),
   };
 }
@@ -213,7 +223,7 @@ function serialize(state: State): string {
 type Signature = string;
 
 export class FileStateStore implements StateStore {
-  readonly statCache: StatCacheStore;
+  readonly statCache: SharedCacheStore;
   readonly samples: SampleStore;
   /** The last state read or written, and which version of the file it came from. */
   private cached: { signature: Signature; state: State } | undefined;

@@ -12,7 +12,14 @@ import type { StateStore } from "./store.js";
 export { describeStore, StoreHealth, type StoreHealthState } from "./health.js";
 export { ResilientCacheStore } from "./resilient-cache.js";
 export { MemorySampleStore, type Sample, type SampleStore } from "./samples.js";
-export { type CachedMonth, MemoryCacheStore, type StatCacheStore } from "./stat-cache.js";
+export {
+  type CachedMonth,
+  MemoryCacheStore,
+  type SharedCacheStore,
+  type StatCacheStore,
+  type StoredCacheKey,
+  serverCache,
+} from "./stat-cache.js";
 export type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
 export { type DeliverySubject, parseSubject, subjectKey } from "./subject.js";
 

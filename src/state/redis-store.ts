@@ -28,7 +28,12 @@ import {
   type SampleStore,
   sampleFits,
 } from "./samples.js";
-import { type CachedMonth, cachedMonthSchema, type StatCacheStore } from "./stat-cache.js";
+import {
+  type CachedMonth,
+  cachedMonthSchema,
+  type SharedCacheStore,
+  type StoredCacheKey,
+} from "./stat-cache.js";
 import {
   type DeliveryKey,
   type DeliveryState,
@@ -161,7 +166,7 @@ export interface RedisStateStoreOptions extends RedisConnectOptions {
 }
 
 export class RedisStateStore implements StateStore {
-  readonly statCache: StatCacheStore;
+  readonly statCache: SharedCacheStore;
   readonly samples: SampleStore;
   private readonly deliveriesKey: string;
   private readonly historyKey: string;
@@ -180,11 +185,11 @@ export class RedisStateStore implements StateStore {
     this.historyKey = `${prefix}history`;
     this.statCacheKey = `${prefix}stat-cache`;
     this.statCache = {
-      get: async (key: MonthKey): Promise<CachedMonth | undefined> => {
+      get: async (key: StoredCacheKey): Promise<CachedMonth | undefined> => {
         const raw = await this.redis.hget(this.statCacheKey, key);
         return raw === null ? undefined : this.decode(cachedMonthSchema, raw, this.statCacheKey, key);
       },
-      set: async (key: MonthKey, value: CachedMonth): Promise<void> => {
+      set: async (key: StoredCacheKey, value: CachedMonth): Promise<void> => {
         await this.redis.hset(this.statCacheKey, key, JSON.stringify(value));
       },
     };

@@ -54,6 +54,31 @@ export interface StatCacheStore {
 }
 
 /**
+ * A key as the file and Redis stores keep it: `202111` for the default (or only) server, so the
+ * state of a single-server release is the default server's cache after an upgrade, and
+ * `staging:202111` for each other server, so no two servers ever read each other's figures.
+ */
+export type StoredCacheKey = MonthKey | `${string}:${string}`;
+
+export const STORED_CACHE_KEY = /^(?:[a-z0-9-]{1,20}:)?\d{6}$/;
+
+/** The file and Redis stores' cache: every server's entries, each under its own keys. */
+export interface SharedCacheStore {
+  get(key: StoredCacheKey): Promise<CachedMonth | undefined>;
+  set(key: StoredCacheKey, value: CachedMonth): Promise<void>;
+}
+
+/** One server's view of the shared cache; `scope` undefined: the default server's bare keys. */
+export function serverCache(shared: SharedCacheStore, scope: string | undefined): StatCacheStore {
+  if (scope === undefined) return shared;
+  const key = (month: MonthKey): StoredCacheKey => `${scope}:${month}`;
+  return {
+    get: (month) => shared.get(key(month)),
+    set: (month, value) => shared.set(key(month), value),
+  };
+}
+
+/**
  * In-process store. Unbounded on purpose: it holds one small entry per calendar month ever
  * asked for (a few hundred bytes each), and the parser refuses months outside 2000..now.
  */

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { type MonthKey, parseMonthKey } from "../months.js";
 import type { SampleStore } from "./samples.js";
-import type { StatCacheStore } from "./stat-cache.js";
+import type { SharedCacheStore } from "./stat-cache.js";
 
 /** One summary for one channel: the unit of exactly-once. `month` is `yyyyMM`. */
 export interface DeliveryKey {
@@ -56,7 +56,7 @@ export interface StateStore {
   /** Newest first. The store keeps at least the last 500 entries. */
   history(limit: number): Promise<HistoryEntry[]>;
   /** Closed months of the stat cache live here too, so a restart does not ask for them again. */
-  readonly statCache: StatCacheStore;
+  readonly statCache: SharedCacheStore;
   /** The MAU of months in progress, sampled hourly: their curve (samples.ts). */
   readonly samples: SampleStore;
   close(): Promise<void>;

@@ -98,3 +98,11 @@ describe("gluu-stats --server", () => {
     expect([prod.counters.statOk, staging.counters.statOk]).toEqual(before);
   });
 });
+
+describe("--server elsewhere", () => {
+  it("is refused with the commands it goes with", async () => {
+    const { code, stderr } = await run(["history", "--server", "prod"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--server goes with report and export in this release, not with history");
+  });
+});

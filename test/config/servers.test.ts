@@ -189,6 +189,10 @@ describe("several servers", () => {
     ["min", "makes its variables read like the global GLUU_MIN_INTERVAL_S"],
     ["stat", "makes its variables read like the global GLUU_STAT_URL"],
     ["a,a-token", "makes GLUU_A_TOKEN_URL, which is already server a"],
+    ["trend", "cannot name a server: a command's first word names its server"],
+    ["help", "cannot name a server"],
+    ["2021", "cannot name a server"],
+    ["all", "cannot name a server"],
   ])("GLUU_SERVERS=%s is refused: %s", (list, message) => {
     expect(problems({ GLUU_SERVERS: list }).join("\n")).toContain(message);
   });

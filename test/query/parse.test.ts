@@ -333,6 +333,48 @@ describe("files: csv and chart", () => {
   });
 });
 
+describe("a server named first", () => {
+  const SERVERS = ["prod", "staging", "eu-west"];
+  const withServers = (text: string) =>
+    parseCommand(text, { now: NOV_2026, timeZone: "UTC", servers: SERVERS });
+
+  it.each([
+    ["staging 2021-11", "staging", monthQ(2021, 11)],
+    ["STAGING 2021-11", "staging", monthQ(2021, 11)],
+    ["eu-west trend", "eu-west", { kind: "trend", from: m(2025, 11), to: m(2026, 10) }],
+    ["prod", "prod", monthQ(2026, 11, true)],
+    ["prod 2021", "prod", rangeQ(m(2021, 1), m(2021, 12))],
+  ] satisfies [string, string, Query][])("%j names %s", (text, server, q) => {
+    const result = withServers(text);
+    expect(result).toEqual({ ok: true, command: { query: q, public: false, server } });
+    if (result.ok) expect(withServers(formatCommand(result.command))).toEqual(result);
+  });
+
+  it("keeps public and files after the name, and formats them back", () => {
+    const result = withServers("staging export csv public");
+    expect(result).toEqual({
+      ok: true,
+      command: {
+        query: { kind: "export", from: m(2025, 11), to: m(2026, 10) },
+        public: true,
+        file: "csv",
+        server: "staging",
+      },
+    });
+    if (result.ok) expect(formatCommand(result.command)).toBe("staging export csv public");
+  });
+
+  it("a name that is not a server is not understood, as any other word", () => {
+    const result = withServers("qa 2021-11");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(/didn't understand “qa 2021-11”/);
+  });
+
+  it("without servers, a server name is just an unknown word", () => {
+    expect(error("staging 2021-11")).toMatch(/didn't understand/);
+  });
+});
+
 describe("time zones", () => {
   it("reckons the current month in the configured zone", () => {
     expect(query("", NYE_2026, "Pacific/Auckland")).toEqual(monthQ(2027, 1, true));

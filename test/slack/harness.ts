@@ -189,6 +189,8 @@ export interface HarnessOptions {
   readonly emulator?: Partial<EmulatorOptions>;
   /** Extra or overriding environment variables. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Variables that need the harness's emulator address (several servers: one of them is it). */
+  readonly envWith?: (emulatorUrl: string) => Readonly<Record<string, string | undefined>>;
   readonly data?: MonthStats[];
   /** Socket Mode instead of HTTP. */
   readonly socket?: boolean;
@@ -286,7 +288,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let server: Server;
   let env: Env;
   try {
-    env = envFor(emulator.url, double, opts.env, opts.socket);
+    env = envFor(emulator.url, double, { ...opts.env, ...opts.envWith?.(emulator.url) }, opts.socket);
     const log = createLogger({ level: "debug", destination: { write: logs.write }, secrets: secretsOf(env) });
     server = await startServer(env, {
       log,

@@ -4,11 +4,11 @@ import type { CommandOutcome, CommandSource, ReplyOutcome } from "../../metrics/
 import type { AccessRules } from "../access.js";
 import type { HomeViews } from "../home.js";
 import type { NewerBlocks } from "../newer-blocks.js";
-import type { Replies } from "../reply.js";
 import type { PostResponse } from "../response-url.js";
+import type { ReplySource } from "../servers.js";
 
 export interface ListenerDeps {
-  readonly replies: Replies;
+  readonly replies: ReplySource;
   readonly access: AccessRules;
   readonly postResponse: PostResponse;
   readonly log: Logger;

@@ -53,7 +53,9 @@ export async function readButton(
     await send({ ...renderRefusal(), replace_original: true });
     return undefined;
   }
-  const parsed = deps.replies.parse(payload.data.action.value ?? "");
+  const who = { userId: user.id, ...(channel?.id ? { channelId: channel.id } : {}) };
+  // Parsed for this person: a value naming a server they may not see reads as altered.
+  const parsed = deps.replies.parse(payload.data.action.value ?? "", who);
   if (!parsed.ok || !isStatsQuery(parsed.command.query) || parsed.command.public !== shared) {
     const why = parsed.ok ? "does not lead to a report" : "is out of date or was altered";
     deps.metrics?.command("unknown", "button", "usage");
@@ -63,7 +65,7 @@ export async function readButton(
     });
     return undefined;
   }
-  return { command: parsed.command, who: { userId: user.id, channelId: channel?.id }, responseUrl, send };
+  return { command: parsed.command, who, responseUrl, send };
 }
 
 /**

@@ -45,14 +45,15 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       await ack(renderRefusal());
       return;
     }
-    const parsed = deps.replies.parse(text);
+    const who = { userId, channelId };
+    const parsed = deps.replies.parse(text, who);
     if (!parsed.ok) {
       count("unknown", "usage");
       await ack(parsed.message);
       return;
     }
     const { kind } = parsed.command.query;
-    const immediate = deps.replies.immediate(parsed.command);
+    const immediate = deps.replies.immediate(parsed.command, who);
     if (immediate) {
       count(kind, "answered", true);
       await ack(immediate);
@@ -92,7 +93,7 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       return;
     }
     await ack();
-    await deliver(deps, parsed.command, { userId, channelId }, responseUrl, placement);
+    await deliver(deps, parsed.command, who, responseUrl, placement);
   };
 }
 

@@ -87,7 +87,7 @@ export function register(app: App, deps: ListenerDeps): void {
         deps.log.info({ user: userId }, "refused an App Home button: %s", access.reason);
         return;
       }
-      const parsed = deps.replies.parse("trend");
+      const parsed = deps.replies.parse("trend", { userId });
       if (!parsed.ok) return;
       // The same access rules as the command, the channel being the direct message.
       const { message } = await deps.replies.answer(parsed.command, { userId });
@@ -106,7 +106,7 @@ export function register(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      const parsed = deps.replies.parse("post");
+      const parsed = deps.replies.parse("post", { userId });
       if (!parsed.ok) return;
       const { message } = await deps.replies.answer(parsed.command, { userId });
       await directMessage(deps, client, userId, message);
