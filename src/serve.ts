@@ -16,6 +16,7 @@ import {
   createMonthly,
   historyAnswer,
   type MonthlySetup,
+  type NamedServer,
   postAnswer,
   processOwner,
 } from "./schedule/index.js";
@@ -84,22 +85,22 @@ export async function startServer(
   const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const mode = slackMode(env);
   for (const warning of startupWarnings(env)) log.warn(warning);
-  if (env.REPORT_CHANNEL.length > 0) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
-  // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
-  if (env.ALERT_CHANNEL.length > 0) validateSchedule(env.ALERT_CRON, env.REPORT_TZ, "ALERT_CRON");
-  const state =
-    env.REPORT_CHANNEL.length > 0 || env.ALERT_CHANNEL.length > 0 || env.REDIS_URL
-      ? await openStateStore(env)
-      : undefined;
-  // One outage at a time: logged once, admins told once; figures do not depend on the store.
-  const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
   const servers = serverConfigs(env);
   const server = servers.servers[0];
   const config = server.gluu;
+  // A server's own REPORT_CHANNEL, else the global one (config/servers.ts).
+  const reporting = servers.servers.some((s) => s.reportChannels.length > 0);
+  if (reporting) validateSchedule(env.REPORT_CRON, env.REPORT_TZ);
+  // State first: a corrupt state file or an unreachable Redis stops start-up with its message.
+  if (env.ALERT_CHANNEL.length > 0) validateSchedule(env.ALERT_CRON, env.REPORT_TZ, "ALERT_CRON");
+  const state =
+    reporting || env.ALERT_CHANNEL.length > 0 || env.REDIS_URL ? await openStateStore(env) : undefined;
+  // One outage at a time: logged once, admins told once; figures do not depend on the store.
+  const health = state ? new StoreHealth(log, state.where, opts.now) : undefined;
   if (!servers.single) {
     log.info(
       { servers: servers.servers.map((s) => s.name) },
-      "serving %d Gluu servers; the monthly post, licence alerts, the month's curve and the Home are for the first (%s)",
+      "serving %d Gluu servers; licence alerts, the month's curve and the Home are for the first (%s)",
       servers.servers.length,
       server.name,
     );
@@ -172,16 +173,29 @@ export async function startServer(
     state && slackClient
       ? await createMonthly(env, {
           store: state,
-          stats: gluu.service,
+          servers: [
+            {
+              host: shownAs,
+              stats: gluu.service,
+              channels: server.reportChannels,
+              ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
+              curves,
+            },
+            ...others.map(({ server: other, stack }) => ({
+              server: other.name,
+              host: other.displayName,
+              stats: stack.service,
+              channels: other.reportChannels,
+              ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
+            })),
+          ],
           client: slackClient,
           newerBlocks,
-          host: shownAs,
           log,
           now: opts.now,
           ...(health ? { health } : {}),
           ...(opts.recheckEveryMs !== undefined ? { recheckEveryMs: opts.recheckEveryMs } : {}),
           onOutcome: (outcome) => metrics.monthlyPost(outcome),
-          curves,
         })
       : undefined;
   const alerts =
@@ -207,6 +221,31 @@ export async function startServer(
     uploader: webApiFiles(slackClient ?? createSlackClient(botToken, env.SLACK_API_URL)),
     png: async () => (await loadChartRenderer()).png,
   };
+  // History per server; with several, each line names its server.
+  const historyOf = (name: string | undefined) =>
+    state && monthly
+      ? {
+          history: historyAnswer(
+            state.store,
+            env.REPORT_TZ,
+            health,
+            servers.single
+              ? {}
+              : {
+                  only: { server: name },
+                  label: (s) =>
+                    s === undefined
+                      ? server.displayName
+                      : (others.find((o) => o.server.name === s)?.server.displayName ?? s),
+                },
+          ),
+        }
+      : {};
+  // `/gluu-stats [server] post`: that server's poster, to its report channels.
+  const postOf = (index: number, channels: readonly string[], named?: NamedServer) => {
+    const poster = monthly?.posters[index];
+    return poster ? { post: postAnswer(poster, channels, health, named) } : {};
+  };
   const replies = new Replies({
     stats: gluu.service,
     host: shownAs,
@@ -218,12 +257,8 @@ export async function startServer(
     files,
     extra: {
       curve: curveAnswer(curves, { host: shownAs, now }),
-      ...(state && monthly
-        ? {
-            history: historyAnswer(state.store, env.REPORT_TZ, health),
-            post: postAnswer(monthly.poster, env.REPORT_CHANNEL, health),
-          }
-        : {}),
+      ...historyOf(undefined),
+      ...postOf(0, server.reportChannels),
     },
   });
   const served = new ServerReplies(
@@ -235,7 +270,7 @@ export async function startServer(
         users: server.allowedUserIds,
         channels: server.allowedChannelIds,
       },
-      ...others.map(({ server: other, stack }) => ({
+      ...others.map(({ server: other, stack }, i) => ({
         name: other.name,
         displayName: other.displayName,
         users: other.allowedUserIds,
@@ -249,11 +284,8 @@ export async function startServer(
           ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
           files,
           extra: {
-            ...(state && monthly ? { history: historyAnswer(state.store, env.REPORT_TZ, health) } : {}),
-            post: async () =>
-              renderErrorMessage(
-                `The monthly summary is posted for ${server.name} only in this release; ask without “${other.name}”.`,
-              ),
+            ...historyOf(other.name),
+            ...postOf(i + 1, other.reportChannels, other),
             curve: async () =>
               renderErrorMessage(
                 `The month's curve is kept for ${server.name} only in this release; ask without “${other.name}”.`,

@@ -22,7 +22,8 @@ Usage:
   gluu-stats report [when] [--format text|json|csv|openmetrics] [--chart FILE.png|FILE.svg]
                                            --chart also draws a series (trend, year, range) as a line chart
   gluu-stats export [--format text|json|csv]   billing export: last 12 complete months, average, maximum, mau-signature
-  --server NAME (report, export)           which of GLUU_SERVERS answers (default: the first)
+  --server NAME (report, export, post, history)
+                                           which of GLUU_SERVERS (default: the first; history: all)
   gluu-stats post [month] [--channel C] [--force]
                                            post the monthly summary now (default: the previous month);
                                            --force posts again where it was posted before
@@ -61,8 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     err(`--format must be one of ${OUTPUT_FORMATS.join(", ")}`);
     return 2;
   }
-  if (values.server !== undefined && command !== "report" && command !== "export") {
-    err(`--server goes with report and export in this release, not with ${command}`);
+  if (values.server !== undefined && !["report", "export", "post", "history"].includes(command)) {
+    err(`--server goes with report, export, post and history, not with ${command}`);
     return 2;
   }
   switch (command) {
@@ -115,13 +116,21 @@ export async function main(argv: string[]): Promise<number> {
       });
       return postCommand(
         env,
-        { month: rest.join(" ") || undefined, channel: values.channel, force: values.force ?? false },
+        {
+          month: rest.join(" ") || undefined,
+          channel: values.channel,
+          force: values.force ?? false,
+          ...(values.server !== undefined ? { server: values.server } : {}),
+        },
         { out, err, log },
       );
     }
     case "history": {
       const { historyCommand } = await import("./monthly.js");
-      return historyCommand(loadEnv(), out);
+      return historyCommand(loadEnv(), values.server !== undefined ? { server: values.server } : {}, {
+        out,
+        err,
+      });
     }
     case "serve": {
       const { serveForever } = await import("../serve.js");

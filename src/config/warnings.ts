@@ -34,6 +34,11 @@ export function gluuWarnings(env: Env): string[] {
  */
 export function scheduleWarnings(env: Env): string[] {
   if (env.REPORT_CHANNEL.length > 0) return [];
+  // A server's own GLUU_<NAME>_REPORT_CHANNEL is a monthly post too.
+  const own = Object.entries(env.serverVariables).some(
+    ([name, value]) => name.endsWith("_REPORT_CHANNEL") && value.trim() !== "",
+  );
+  if (own) return [];
   const defaults = parseEnv({});
   return MONTHLY_ONLY.filter((name) => env[name] !== defaults[name]).map(
     (name) =>

@@ -198,12 +198,14 @@ export function renderExportText(exp: BillingExport, meta?: Source): string {
 /** The delivery history as a table, newest first. */
 export function renderHistoryText(entries: readonly HistoryLine[], timeZone: string): string {
   if (entries.length === 0) return "No monthly summary has been posted yet.\n";
+  const servers = entries.some((e) => e.server !== undefined);
   const rows = entries.map((e) => {
     const m = parseMonthKey(e.month);
     return [
       (m ? isoMonth(m) : e.month) +
         (e.alert === undefined ? "" : ` alert ${e.alert} %`) +
         (e.file === undefined ? "" : ` ${FILE_LABEL[e.file]}`),
+      ...(servers ? [e.server ?? ""] : []),
       e.channel,
       formatInstant(e.at, timeZone),
       e.trigger,
@@ -211,7 +213,15 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
       e.link ?? e.error ?? "",
     ];
   });
-  const head = ["month", "channel", "time", "trigger", "outcome", "link / error"];
+  const head = [
+    "month",
+    ...(servers ? ["server"] : []),
+    "channel",
+    "time",
+    "trigger",
+    "outcome",
+    "link / error",
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const fmt = (r: readonly string[]) =>
     r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");

@@ -119,6 +119,8 @@ export interface HistoryLine {
   readonly alert?: number;
   /** A file attached to the month's summary in its thread; absent for the summary itself. */
   readonly file?: "chart" | "csv";
+  /** The server's name, with several Gluu servers; absent with one. */
+  readonly server?: string;
   readonly channel: string;
   readonly at: number;
   readonly trigger: string;

@@ -23,7 +23,6 @@ import {
   isoMonth,
   type Month,
   monthAt,
-  monthKey,
   monthLabel,
   monthStartUtc,
   monthsBack,
@@ -51,6 +50,11 @@ export interface MonthlyOptions {
   readonly channels: readonly string[];
   readonly admins: readonly string[];
   readonly host: string;
+  /**
+   * The server in GLUU_SERVERS order after the first: its name goes into every key (see
+   * state/subject.ts). Absent for the default server, whose keys are the single-server ones.
+   */
+  readonly server?: string;
   readonly timeZone: string;
   readonly log: Logger;
   /** This process; recorded in `pending` claims. */
@@ -76,11 +80,6 @@ export interface MonthlyOptions {
   };
 }
 
-/** The file keys of a month's summary in a channel. */
-function fileKey(channel: string, month: Month, file: FileKind): DeliveryKey {
-  return { channel, month: subjectKey({ kind: "file", month, file }) };
-}
-
 export class MonthlyPoster {
   private readonly now: () => number;
   private readonly staleMs: number;
@@ -98,6 +97,27 @@ export class MonthlyPoster {
       now: this.now,
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
+  }
+
+  /** The summary's key in a channel, this server's. */
+  private summaryKey(channel: string, month: Month): DeliveryKey {
+    return { channel, month: subjectKey({ kind: "summary", month, ...this.scope }) };
+  }
+
+  /** The key of a file in the thread of the month's summary in a channel. */
+  private fileKey(channel: string, month: Month, file: FileKind): DeliveryKey {
+    return { channel, month: subjectKey({ kind: "file", month, file, ...this.scope }) };
+  }
+
+  private get scope(): { server?: string } {
+    return this.opts.server === undefined ? {} : { server: this.opts.server };
+  }
+
+  /** How the summary is named in messages: with the server's name once there are several. */
+  private summaryOf(month: Month): string {
+    return this.opts.server === undefined
+      ? `${monthLabel(month)} summary`
+      : `${monthLabel(month)} summary of ${this.opts.host}`;
   }
 
   /** The month a run at `now` reports on: the previous calendar month in REPORT_TZ. */
@@ -155,7 +175,7 @@ export class MonthlyPoster {
     retryFailed: boolean,
   ): Promise<void> {
     if (!this.opts.files) return;
-    const state = await this.opts.store.getDelivery({ channel, month: monthKey(month) });
+    const state = await this.opts.store.getDelivery(this.summaryKey(channel, month));
     if (state?.status !== "posted" || !state.ts) return;
     await this.attachFiles(channel, month, { channel, ts: state.ts }, trigger, staleMs, retryFailed);
   }
@@ -179,15 +199,15 @@ export class MonthlyPoster {
     };
     const waiting = trigger === "manual" || trigger === "forced";
     for (const kind of FILE_KINDS) {
-      const key = fileKey(channel, month, kind);
+      const key = this.fileKey(channel, month, kind);
       const before = await this.opts.store.getDelivery(key);
       if (before?.status === "posted" || (before?.status === "failed" && !retryFailed)) continue;
       await this.once.deliver({
         key,
         trigger,
         noun: `summary ${FILE_LABEL[kind]}`,
-        what: `The ${FILE_LABEL[kind]} in the thread of the ${monthLabel(month)} summary in <#${channel}>`,
-        logFields: { channel, month: isoMonth(month), file: kind },
+        what: `The ${FILE_LABEL[kind]} in the thread of the ${this.summaryOf(month)} in <#${channel}>`,
+        logFields: { channel, month: isoMonth(month), file: kind, ...this.scope },
         postableSince: Number(thread.ts) * 1000,
         upload: {
           files: files.uploader,
@@ -227,16 +247,16 @@ export class MonthlyPoster {
     staleMs: number,
     rendered: (view: MonthlySummaryView) => void,
   ): Promise<DeliveryOutcome> {
-    const key: DeliveryKey = { channel, month: monthKey(month) };
+    const key = this.summaryKey(channel, month);
     const forced = trigger === "forced";
     if (forced) {
       this.opts.log.warn(
-        { channel, month: isoMonth(month) },
+        { channel, month: isoMonth(month), ...this.scope },
         "posting with --force: bypassing the once-only record",
       );
       await this.opts.store.clearDelivery(key);
       // A new post is a new thread: its files go there too.
-      for (const kind of FILE_KINDS) await this.opts.store.clearDelivery(fileKey(channel, month, kind));
+      for (const kind of FILE_KINDS) await this.opts.store.clearDelivery(this.fileKey(channel, month, kind));
     }
     // Someone is waiting for a manual post: retry for minutes, not for the scheduled window.
     const waiting = trigger === "manual" || forced;
@@ -244,8 +264,8 @@ export class MonthlyPoster {
       key,
       trigger,
       noun: "monthly summary",
-      what: `The ${monthLabel(month)} summary for <#${channel}>`,
-      logFields: { channel, month: isoMonth(month) },
+      what: `The ${this.summaryOf(month)} for <#${channel}>`,
+      logFields: { channel, month: isoMonth(month), ...this.scope },
       // The first day the summary could have been posted.
       postableSince: monthStartUtc(addMonths(month, 1)),
       message: async () => {
@@ -271,8 +291,10 @@ export class MonthlyPoster {
     const staleMs = singleInstance ? 0 : this.staleMs;
     const handled = new Set<string>();
     for (const { key, state } of await this.opts.store.pendingDeliveries()) {
-      // Summaries and their files: alerts are finished by their own checks.
+      // This server's summaries and their files: alerts are finished by their own checks, and
+      // each server's poster finishes its own.
       const subject = parseSubject(key.month);
+      if (subject?.server !== this.opts.server) continue;
       if (this.now() - state.since < staleMs) continue;
       if (subject?.kind === "file") {
         await this.ensureFiles(key.channel, subject.month, "catch-up", staleMs, false);
@@ -286,7 +308,7 @@ export class MonthlyPoster {
     if (dueSince !== undefined && dueSince <= this.now()) {
       const month = this.reportMonth();
       for (const channel of this.opts.channels) {
-        const key = { channel, month: monthKey(month) };
+        const key = this.summaryKey(channel, month);
         if (handled.has(deliveryKeyString(key))) continue;
         const state = await this.opts.store.getDelivery(key);
         // Posted: only its files may be missing (a crash right after the post).

@@ -9,7 +9,7 @@ import { ConfigError } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { isValidTimeZone, type Month, monthAt, monthStartUtc, sameMonth } from "../months.js";
 import type { StoreHealth } from "../state/index.js";
-import type { MonthlyPoster } from "./monthly.js";
+import type { ScheduledPoster } from "./posters.js";
 import { TrackedRuns } from "./runs.js";
 
 export function validateSchedule(expression: string, timeZone: string, variable = "REPORT_CRON"): void {
@@ -51,7 +51,7 @@ export function firstFireThisMonth(
 export interface SchedulerOptions {
   readonly expression: string;
   readonly timeZone: string;
-  readonly poster: MonthlyPoster;
+  readonly poster: ScheduledPoster;
   readonly log: Logger;
   /** Shared state (Redis): node-cron's distributed mode with this coordinator. */
   readonly coordinator?: RunCoordinator;

@@ -21,6 +21,7 @@ export {
   serverCache,
 } from "./stat-cache.js";
 export type { DeliveryKey, HistoryEntry, HistoryTrigger, StateStore } from "./store.js";
+export { HISTORY_CAP } from "./store.js";
 export { type DeliverySubject, parseSubject, subjectKey } from "./subject.js";
 
 export interface OpenedStore {

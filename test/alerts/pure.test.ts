@@ -57,9 +57,28 @@ describe("delivery subjects", () => {
       "202611:file-",
       "202611:file-pdf",
       "202611:mau-80:file-csv",
+      "Staging:202611",
+      "1x:202611",
+      ":202611",
+      "a-very-long-server-name-x:202611",
     ]) {
       expect(parseSubject(bad), bad).toBeUndefined();
     }
+  });
+
+  it("puts a server other than the default in front, and leaves the default's keys alone", () => {
+    expect(subjectKey({ kind: "summary", month: m(2026, 11), server: "staging" })).toBe("staging:202611");
+    expect(subjectKey({ kind: "file", month: m(2026, 11), file: "csv", server: "eu-2" })).toBe(
+      "eu-2:202611:file-csv",
+    );
+    expect(parseSubject("staging:202611:mau-80")).toEqual({
+      kind: "alert",
+      month: m(2026, 11),
+      threshold: 80,
+      server: "staging",
+    });
+    // What a single-server release wrote belongs to the default server: no `server`.
+    expect(parseSubject("202611")).not.toHaveProperty("server");
   });
 
   it("reads back what it writes", () => {
@@ -72,13 +91,15 @@ describe("delivery subjects", () => {
           fc.integer({ min: 1, max: 1000 }),
           fc.constantFrom("chart" as const, "csv" as const),
         ),
-        (year, month, extra) => {
+        fc.option(fc.stringMatching(/^[a-z][a-z0-9-]{0,19}$/), { nil: undefined }),
+        (year, month, extra, server) => {
+          const scope = server === undefined ? {} : { server };
           const s =
             extra === undefined
-              ? ({ kind: "summary", month: m(year, month) } as const)
+              ? ({ kind: "summary", month: m(year, month), ...scope } as const)
               : typeof extra === "number"
-                ? ({ kind: "alert", month: m(year, month), threshold: extra } as const)
-                : ({ kind: "file", month: m(year, month), file: extra } as const);
+                ? ({ kind: "alert", month: m(year, month), threshold: extra, ...scope } as const)
+                : ({ kind: "file", month: m(year, month), file: extra, ...scope } as const);
           expect(parseSubject(subjectKey(s))).toEqual(s);
         },
       ),

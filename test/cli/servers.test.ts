@@ -2,11 +2,16 @@
  * `--server` with GLUU_SERVERS: two emulators of both families with different data, each
  * answering only for itself, end to end through the CLI.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { addMonths, isoMonth, type Month, monthAt, monthKey } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
+import { startSlackDouble } from "../../src/slack-double/index.js";
+import { allText } from "../slack/harness.js";
 
 const lastMonth = addMonths(monthAt(Date.now()), -1);
 const prodData = generateData({ months: 24, endMonth: monthAt(Date.now()), seed: 3 });
@@ -99,10 +104,54 @@ describe("gluu-stats --server", () => {
   });
 });
 
-describe("--server elsewhere", () => {
-  it("is refused with the commands it goes with", async () => {
-    const { code, stderr } = await run(["history", "--server", "prod"]);
+describe("--server with post and history", () => {
+  it("posts one server's summary to its own channel, and shows history for every server or one", async () => {
+    const double = await startSlackDouble();
+    const dir = await mkdtemp(join(tmpdir(), "gluu-stats-cli-servers-"));
+    Object.assign(process.env, {
+      SLACK_BOT_TOKEN: double.botToken,
+      SLACK_API_URL: double.apiUrl,
+      STATE_DIR: dir,
+      REPORT_CHANNEL: "C0REPORT01",
+      GLUU_STAGING_REPORT_CHANNEL: "C0STAGE001",
+    });
+    try {
+      const posted = await run(["post", "--server", "staging"]);
+      expect(posted.stderr).toBe("");
+      expect(posted.code).toBe(0);
+      expect(posted.stdout).toContain("summary of staging for #C0STAGE001");
+      const posts = double.calls.filter((c) => c.method === "chat.postMessage" && c.error === undefined);
+      expect(posts.map((c) => c.body.channel)).toEqual(["C0STAGE001"]);
+      expect(allText(posts[0]?.body ?? {})).toContain(formatCount(mauIn(stagingData, lastMonth) ?? -1));
+
+      const all = await run(["history"]);
+      expect(all.code).toBe(0);
+      expect(all.stdout.split("\n")[0]).toMatch(/^month\s+server\s+channel/);
+      expect(all.stdout).toMatch(new RegExp(`${isoMonth(lastMonth)}\\s+staging\\s+C0STAGE001`));
+
+      const prodOnly = await run(["history", "--server", "prod"]);
+      expect(prodOnly.stdout).toBe("No monthly summary has been posted yet.\n");
+
+      const unknown = await run(["post", "--server", "qa"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("--server: no server “qa”; the servers are prod, staging");
+    } finally {
+      for (const key of [
+        "SLACK_BOT_TOKEN",
+        "SLACK_API_URL",
+        "STATE_DIR",
+        "REPORT_CHANNEL",
+        "GLUU_STAGING_REPORT_CHANNEL",
+      ])
+        delete process.env[key];
+      await double.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is refused with the commands it does not go with", async () => {
+    const { code, stderr } = await run(["demo", "--server", "prod"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("--server goes with report and export in this release, not with history");
+    expect(stderr).toContain("--server goes with report, export, post and history, not with demo");
   });
 });

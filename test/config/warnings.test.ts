@@ -61,6 +61,12 @@ describe("start-up warnings: monthly-post settings without REPORT_CHANNEL", () =
     expect(warningsFor({ ...base, REPORT_CRON: "0 8 2 * *", REPORT_CHANNEL: "C0123ABCD" })).toEqual([]);
   });
 
+  it("is quiet when only a server's own GLUU_<NAME>_REPORT_CHANNEL is set", () => {
+    const several = { ...base, GLUU_SERVERS: "prod,staging", REPORT_CRON: "0 8 2 * *" };
+    expect(warningsFor({ ...several, GLUU_STAGING_REPORT_CHANNEL: "C0STAGE001" })).toEqual([]);
+    expect(warningsFor({ ...several, GLUU_STAGING_REPORT_CHANNEL: " " })).toHaveLength(1);
+  });
+
   it("is quiet about a value spelled out equal to its default", () => {
     expect(
       scheduleWarnings(parseEnv({ ...base, REPORT_CRON: "0 9 1 * *", REPORT_RETRY_HOURS: "6.0" })),

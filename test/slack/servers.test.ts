@@ -62,6 +62,8 @@ beforeAll(async () => {
     },
     envWith: (url) => ({ GLUU_PROD_URL: url }),
   });
+  // Both servers' monthly summaries are caught up at start; the counts below start after them.
+  await h.server.monthly?.scheduler?.settled();
 });
 afterAll(async () => {
   await h?.close();

@@ -2,8 +2,10 @@
 import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { month, monthKey } from "../../src/months.js";
+import { serverCache } from "../../src/state/index.js";
 import { RedisConnectError, RedisStateStore } from "../../src/state/redis-store.js";
 import { type DeliveryKey, StateCorruptError } from "../../src/state/store.js";
+import { subjectKey } from "../../src/state/subject.js";
 import { freePort, startRedis, useRawRedis, useRedis } from "../support/redis.js";
 
 const redis = useRedis();
@@ -111,6 +113,31 @@ describe("RedisStateStore keys", () => {
       owner: "a",
     });
     expect(await raw().hkeys("gluu-stats:stat-cache")).toEqual(["202401"]);
+  });
+
+  it("keeps each Gluu server's entries under keys of its own, the default under the old ones", async () => {
+    const store = await connect();
+    const staging = serverCache(store.statCache, "staging");
+    const jan = monthKey(month(2024, 1));
+    await store.statCache.set(jan, { stats: null, fetchedAt: 1 });
+    await staging.set(jan, { stats: null, fetchedAt: 2 });
+    expect((await raw().hkeys("gluu-stats:stat-cache")).sort()).toEqual(["202401", "staging:202401"]);
+    expect((await store.statCache.get(jan))?.fetchedAt).toBe(1);
+    expect((await staging.get(jan))?.fetchedAt).toBe(2);
+
+    const stagingKey: DeliveryKey = {
+      channel: KEY.channel,
+      month: subjectKey({ kind: "summary", month: month(2024, 1), server: "staging" }),
+    };
+    expect(await store.claimDelivery(KEY, "a", 1, 60_000)).toBe(true);
+    expect(await store.claimDelivery(stagingKey, "b", 1, 60_000)).toBe(true);
+    expect(await raw().hkeys("gluu-stats:deliveries")).toContain(
+      JSON.stringify([KEY.channel, "staging:202401"]),
+    );
+    expect((await store.pendingDeliveries()).map((p) => p.key.month).sort()).toEqual([
+      "202401",
+      "staging:202401",
+    ]);
   });
 
   it("keeps two prefixes apart", async () => {

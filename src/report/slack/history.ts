@@ -31,7 +31,8 @@ export function renderHistoryMessage(entries: readonly HistoryLine[], timeZone: 
     const what = e.outcome === "posting" ? `posting… (since ${at})` : `${at} · ${e.trigger}`;
     const alert = e.alert === undefined ? "" : ` :rotating_light: ${e.alert} % licence alert`;
     const file = e.file === undefined ? "" : ` :paperclip: ${FILE_LABEL[e.file]} in the summary's thread`;
-    return `${OUTCOME_ICON[e.outcome]} *${monthText(e.month)}*${alert}${file} → ${where} · ${what}${link}${error}`;
+    const server = e.server === undefined ? "" : ` · ${safeMrkdwn(e.server, 60)}`;
+    return `${OUTCOME_ICON[e.outcome]} *${monthText(e.month)}*${server}${alert}${file} → ${where} · ${what}${link}${error}`;
   });
   const blocks: KnownBlock[] = [
     {
