@@ -78,6 +78,8 @@ export async function startServer(
     now?: () => number;
     host?: string;
     gluu?: GluuStack;
+    /** Stacks already open for other servers of GLUU_SERVERS, by name (the demo's); closed on stop. */
+    others?: Readonly<Record<string, GluuStack>>;
     /** How often the scheduler checks for a due summary not posted (default 5 min; tests: less). */
     recheckEveryMs?: number;
   } = {},
@@ -144,19 +146,21 @@ export async function startServer(
   // Each other server: its own token, discovery, family, TLS, interval, errors and cache keys.
   const others = servers.servers.slice(1).map((other) => ({
     server: other,
-    stack: createGluuStack(other.gluu, {
-      log: log.child({ server: other.name }),
-      now: opts.now,
-      store:
-        state && health
-          ? new ResilientCacheStore(
-              serverCache(state.store.statCache, other.name),
-              health,
-              opts.now,
-              other.gluu.closeGraceMs,
-            )
-          : undefined,
-    }),
+    stack:
+      opts.others?.[other.name] ??
+      createGluuStack(other.gluu, {
+        log: log.child({ server: other.name }),
+        now: opts.now,
+        store:
+          state && health
+            ? new ResilientCacheStore(
+                serverCache(state.store.statCache, other.name),
+                health,
+                opts.now,
+                other.gluu.closeGraceMs,
+              )
+            : undefined,
+      }),
   }));
   const closeStacks = () => Promise.allSettled([gluu.close(), ...others.map((o) => o.stack.close())]);
   // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host.
@@ -267,6 +271,8 @@ export async function startServer(
         name: server.name,
         displayName: server.displayName,
         replies,
+        stats: gluu.service,
+        ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
         users: server.allowedUserIds,
         channels: server.allowedChannelIds,
       },
@@ -275,6 +281,8 @@ export async function startServer(
         displayName: other.displayName,
         users: other.allowedUserIds,
         channels: other.allowedChannelIds,
+        stats: stack.service,
+        ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
         replies: new Replies({
           stats: stack.service,
           host: other.displayName,
@@ -295,6 +303,7 @@ export async function startServer(
       })),
     ],
     !servers.single,
+    { timeZone: env.REPORT_TZ, now, log },
   );
   const access = {
     users: env.ALLOWED_USER_IDS,

@@ -5,14 +5,16 @@
  * what Slack would show comes out. No credentials, no network.
  */
 import { Writable } from "node:stream";
+import { comparisonView, fetchComparison } from "../answer/compare.js";
 import { answerView, isStatsCommand } from "../answer/index.js";
 import { defaultGluuConfig, parseEnv } from "../config/index.js";
-import { DEFAULT_CLIENT, startEmulator } from "../emulator/index.js";
+import { DEFAULT_CLIENT, generateData, startEmulator } from "../emulator/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
 import { addMonths, monthAt, monthRange } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import type { SlackMessage } from "../report/slack/index.js";
+import { renderComparisonText } from "../report/text.js";
 import { startServer } from "../serve.js";
 import { blockKitBuilderUrl, previewMessage } from "../slack/preview.js";
 import { startSlackDouble } from "../slack-double/index.js";
@@ -26,18 +28,32 @@ const DEMO_SIGNING_SECRET = "demo-signing-secret-0000";
 export async function runDemo(out: (s: string) => void, opts: { timeZone?: string } = {}): Promise<number> {
   const timeZone = opts.timeZone ?? "UTC";
   const emulator = await startEmulator({ family: "gluu4", intervalLimitS: 60 });
+  // The second server of GLUU_SERVERS: another family, another deployment's figures.
+  const stagingEmulator = await startEmulator({
+    family: "janssen",
+    data: generateData({ months: 24, endMonth: monthAt(Date.now(), timeZone), seed: 11 }),
+  });
   const config = defaultGluuConfig({
     url: emulator.url,
     clientId: DEFAULT_CLIENT.id,
     clientSecret: DEFAULT_CLIENT.secret,
   });
   const gluu = createGluuStack(config);
+  const staging = createGluuStack(
+    defaultGluuConfig({
+      url: stagingEmulator.url,
+      clientId: DEFAULT_CLIENT.id,
+      clientSecret: DEFAULT_CLIENT.secret,
+    }),
+  );
   const slack = await startSlackDouble();
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    out(`gluu-stats demo: a Gluu Server 4.x emulator at ${emulator.url} with 24 months of generated data.`);
-    out("The bot discovers the token endpoint, gets one client_credentials token and asks for 13 months");
-    out("in ONE stat request (the server allows one a minute); every answer below comes from it.\n");
+    out(`gluu-stats demo: two servers, with 24 months of generated data each:`);
+    out(`  prod     a Gluu Server 4.x emulator at ${emulator.url} (one stat request a minute)`);
+    out(`  staging  a Janssen / Gluu Flex emulator at ${stagingEmulator.url}`);
+    out("For each, the bot discovers the token endpoint, gets one client_credentials token and asks for");
+    out("every month it needs in ONE stat request; every answer below comes from those.\n");
     const now = Date.now();
     const current = monthAt(now, timeZone);
     await gluu.service.get(monthRange(addMonths(current, -12), current));
@@ -56,12 +72,31 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
       out(`$ gluu-stats ${text === "export" ? "export" : `report ${text}`.trim()}`);
       out(`${renderView(view, "text")}\n`);
     }
+    const last = addMonths(current, -1);
+    const compared = await fetchComparison(
+      [
+        { name: "prod", displayName: "Production", stats: gluu.service },
+        { name: "staging", displayName: "Staging", stats: staging.service },
+      ],
+      last,
+      { now: Date.now, deadlineMs: 10_000 },
+    );
+    out("$ gluu-stats report all");
+    out(
+      `${renderComparisonText(comparisonView({ month: last, current: false, timeZone, servers: compared }))}`,
+    );
 
     out("══ Slack ══\n");
     const env = parseEnv({
-      GLUU_URL: emulator.url,
-      GLUU_CLIENT_ID: DEFAULT_CLIENT.id,
-      GLUU_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      GLUU_SERVERS: "prod,staging",
+      GLUU_PROD_URL: emulator.url,
+      GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
+      GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      GLUU_PROD_NAME: "Production",
+      GLUU_STAGING_URL: stagingEmulator.url,
+      GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
+      GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      GLUU_STAGING_NAME: "Staging",
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: DEMO_SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
@@ -69,10 +104,10 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
       REPORT_TZ: timeZone,
     });
     const quiet = createLogger({ level: "warn", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    server = await startServer(env, { log: quiet, host: "127.0.0.1", gluu });
+    server = await startServer(env, { log: quiet, host: "127.0.0.1", gluu, others: { staging } });
     const endpoint = `http://127.0.0.1:${server.slack.port}/slack/events`;
     out(`The real Bolt app is listening at ${endpoint}, talking to a local Slack double.\n`);
-    for (const text of ["last", "trend"]) {
+    for (const text of ["last", "trend", "staging last", "all"]) {
       const responseUrl = slack.responseUrl();
       const before = slack.responses.length;
       const ack = await sendSignedCommand(
@@ -115,15 +150,16 @@ export async function runDemo(out: (s: string) => void, opts: { timeZone?: strin
     out(
       home?.blocks ? `${previewMessage({ text: "", blocks: home.blocks })}\n` : "  (no Home was published)\n",
     );
-    out(
-      `Requests the emulator answered: ${emulator.counters.discovery} discovery, ${emulator.counters.token} token, ` +
-        `${emulator.counters.statOk} stat.`,
-    );
+    const counts = (e: typeof emulator) =>
+      `${e.counters.discovery} discovery, ${e.counters.token} token, ${e.counters.statOk} stat`;
+    out(`Requests the emulators answered: prod ${counts(emulator)}; staging ${counts(stagingEmulator)}.`);
     return 0;
   } finally {
-    await server?.slack.stop(2000);
-    await gluu.close();
+    // The bot's own stack for staging is closed by stop(); the demo's two by the demo.
+    await server?.stop();
+    await Promise.allSettled([gluu.close(), staging.close()]);
     await slack.close();
     await emulator.close();
+    await stagingEmulator.close();
   }
 }

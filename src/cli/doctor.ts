@@ -3,7 +3,17 @@
  * the first that breaks. It never sends a request that would use up the Gluu 4.x interval.
  */
 
-import { ConfigError, type Env, type GluuConfig, gluuConfig, gluuWarnings } from "../config/index.js";
+import {
+  ConfigError,
+  type Env,
+  type GluuConfig,
+  gluuConfig,
+  gluuWarnings,
+  type ServerConfig,
+  serverConfigs,
+  serverVariable,
+} from "../config/index.js";
+import { hostOf, isPlainHttpToNetwork } from "../config/issuer.js";
 import { errorText } from "../errors/index.js";
 import { fetchDiscovery } from "../gluu/discovery.js";
 import { isGluuError, StatClient } from "../gluu/index.js";
@@ -39,8 +49,65 @@ export async function gluuDoctor(env: Env, print: Printer, extra?: Partial<GluuC
     print({ ok: false, label: "configuration", detail: explain(err) });
     return false;
   }
+  return checkServer(config, print, gluuWarnings(env));
+}
+
+/**
+ * `doctor` with GLUU_SERVERS: every server checked at once (a down one costs its timeout once,
+ * not once per server), printed as one block per server in the configured order.
+ */
+export async function serversDoctor(env: Env, write: (line: string) => void): Promise<boolean> {
+  let servers: readonly ServerConfig[];
+  try {
+    servers = serverConfigs(env).servers;
+  } catch (err) {
+    write("Gluu servers");
+    printCheck(write)({ ok: false, label: "configuration", detail: explain(err) });
+    return false;
+  }
+  const blocks = await Promise.all(
+    servers.map(async (server) => {
+      const lines: string[] = [];
+      const ok = await checkServer(
+        server.gluu,
+        printCheck((l) => lines.push(l)),
+        plainHttpWarnings(server),
+      );
+      return { server, lines, ok };
+    }),
+  );
+  blocks.forEach(({ server, lines }, i) => {
+    const shown = server.displayName !== server.name ? ` (${server.displayName})` : "";
+    write(`${i > 0 ? "\n" : ""}Gluu server ${server.name}${shown}${i === 0 ? ", the default" : ""}`);
+    for (const line of lines) write(line);
+  });
+  return blocks.every((b) => b.ok);
+}
+
+/** gluuWarnings for one server's own variables. */
+function plainHttpWarnings(server: ServerConfig): string[] {
+  const urls = [
+    ["URL", server.gluu.url],
+    ["TOKEN_URL", server.gluu.tokenUrl],
+    ["STAT_URL", server.gluu.statUrl],
+  ] as const;
+  return urls.flatMap(([setting, url]) =>
+    url && isPlainHttpToNetwork(url)
+      ? [
+          `${serverVariable(server.name, setting)}: plain http:// to ${hostOf(url)}, which is not this machine: the client secret and tokens travel unencrypted; use https://`,
+        ]
+      : [],
+  );
+}
+
+/** The chain for one server: configuration, TLS, discovery, token, stat endpoint. */
+async function checkServer(
+  config: GluuConfig,
+  print: Printer,
+  warnings: readonly string[],
+): Promise<boolean> {
   print({ ok: true, label: `configuration: ${config.url}, client ${config.clientId}, ${config.authMethod}` });
-  for (const warning of gluuWarnings(env)) print({ ok: true, warning: true, label: warning });
+  for (const warning of warnings) print({ ok: true, warning: true, label: warning });
   if (config.tlsInsecure) {
     print({
       ok: false,

@@ -21,6 +21,8 @@ Usage:
   gluu-stats serve                         run the Slack bot (npm start)
   gluu-stats report [when] [--format text|json|csv|openmetrics] [--chart FILE.png|FILE.svg]
                                            --chart also draws a series (trend, year, range) as a line chart
+  gluu-stats report all [month] [--format text|json]
+                                           every server of GLUU_SERVERS side by side (default: last month)
   gluu-stats export [--format text|json|csv]   billing export: last 12 complete months, average, maximum, mau-signature
   --server NAME (report, export, post, history)
                                            which of GLUU_SERVERS (default: the first; history: all)
@@ -29,6 +31,7 @@ Usage:
                                            --force posts again where it was posted before
   gluu-stats history                       the last 12 monthly summary deliveries
   gluu-stats doctor                        check configuration, discovery, token, stat endpoint, TLS and Slack
+                                           (with GLUU_SERVERS: every server, one block each)
   gluu-stats demo                          run the whole pipeline against a built-in server emulator
 
 "when" takes the same forms as the Slack command:
@@ -86,14 +89,19 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     case "doctor": {
-      const [{ gluuDoctor, printCheck }, { slackDoctor }] = await Promise.all([
+      const [{ gluuDoctor, printCheck, serversDoctor }, { slackDoctor }] = await Promise.all([
         import("./doctor.js"),
         import("./doctor-slack.js"),
       ]);
       const env = loadEnv();
       const print = printCheck(out);
-      out("Gluu server");
-      const gluuOk = await gluuDoctor(env, print);
+      let gluuOk: boolean;
+      if (env.GLUU_SERVERS.length > 0) {
+        gluuOk = await serversDoctor(env, out);
+      } else {
+        out("Gluu server");
+        gluuOk = await gluuDoctor(env, print);
+      }
       out("\nSlack");
       const slackOk = await slackDoctor(env, print);
       return gluuOk && slackOk ? 0 : 1;

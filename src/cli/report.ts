@@ -1,13 +1,17 @@
 /** `report` and `export`: a query's answer printed in the chosen format, and `--chart` drawn. */
 import { writeFile } from "node:fs/promises";
 import { extname } from "node:path";
+import { comparisonView, fetchComparison } from "../answer/compare.js";
 import { answerView, isStatsCommand } from "../answer/index.js";
 import { chartModelOf, loadChartRenderer } from "../chart/index.js";
 import { loadEnv, secretsOf, selectServer, serverConfigs } from "../config/index.js";
 import { chartTitle } from "../files/index.js";
 import { createGluuStack } from "../gluu/index.js";
 import { createLogger } from "../log.js";
+import { type Month, monthProgressAt } from "../months.js";
 import { parseCommand } from "../query/parse.js";
+import { renderComparisonJson } from "../report/json.js";
+import { renderComparisonText } from "../report/text.js";
 import type { SeriesView } from "../report/view.js";
 import type { OutputFormat } from "./output-format.js";
 import { renderView } from "./render.js";
@@ -61,6 +65,13 @@ export async function report(
   }
   const { command } = parsed;
   const { query } = command;
+  if (query.kind === "compare") {
+    if (options.server !== undefined || options.chart !== undefined) {
+      err("report all compares every server: leave out --server and --chart");
+      return 2;
+    }
+    return compareServers(query.month, query.current, format, io);
+  }
   if (!isStatsCommand(command)) {
     if (query.kind === "help") {
       out(io.help);
@@ -115,4 +126,51 @@ async function writeChart(view: SeriesView, path: string, format: ChartFileForma
   const model = chartModelOf(chartTitle(view), view.summary);
   const renderer = await loadChartRenderer();
   await writeFile(path, format === "png" ? renderer.png(model) : renderer.svg(model));
+}
+
+/** `report all [month]`: every server side by side, each asked at once, none waited for past 30 s. */
+async function compareServers(month: Month, current: boolean, format: OutputFormat, io: Io): Promise<number> {
+  const env = loadEnv();
+  const servers = serverConfigs(env);
+  if (servers.single) {
+    io.err("report all compares the servers of GLUU_SERVERS; there is one server: gluu-stats report last");
+    return 2;
+  }
+  if (format !== "text" && format !== "json") {
+    io.err("report all prints text or json");
+    return 2;
+  }
+  const log = createLogger({
+    level: process.env.LOG_LEVEL ?? "warn",
+    destination: process.stderr,
+    secrets: secretsOf(env),
+  });
+  const stacks = servers.servers.map((s) => ({
+    server: s,
+    stack: createGluuStack(s.gluu, { log: log.child({ server: s.name }) }),
+  }));
+  try {
+    const compared = await fetchComparison(
+      stacks.map(({ server, stack }) => ({
+        name: server.name,
+        displayName: server.displayName,
+        ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
+        stats: stack.service,
+      })),
+      month,
+      { now: Date.now, deadlineMs: 30_000 },
+    );
+    const view = comparisonView({
+      month,
+      current,
+      ...(current ? { progress: monthProgressAt(Date.now(), env.REPORT_TZ) } : {}),
+      timeZone: env.REPORT_TZ,
+      servers: compared,
+    });
+    io.out(format === "json" ? renderComparisonJson(view) : renderComparisonText(view));
+    // Every server unavailable is a failure; some is a partial answer, said in its rows.
+    return view.rows.every((r) => r.unavailable !== undefined) ? 1 : 0;
+  } finally {
+    await Promise.allSettled(stacks.map(({ stack }) => stack.close()));
+  }
 }

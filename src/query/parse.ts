@@ -110,6 +110,7 @@ const CAN_BE_PUBLIC: Readonly<Record<Query["kind"], boolean>> = {
   history: false,
   post: false,
   curve: true,
+  compare: true,
 };
 
 /**
@@ -132,6 +133,9 @@ export function parseCommand(text: string, opts: ParseOptions): ParseResult {
   const server = servers?.includes(first) ? first : undefined;
   const outcome = parseNormalised(server ? rest.join(" ") : normalised, current);
   if (!outcome.ok) return failure(outcome.message);
+  if (server && outcome.value.query.kind === "compare") {
+    return failure(`“all” compares every server; leave out “${server}”: \`/gluu-stats all\`.`);
+  }
   return { ok: true, command: server ? { ...outcome.value, server } : outcome.value };
 }
 
@@ -155,6 +159,8 @@ export function formatQuery(q: Query): string {
       return q.kind;
     case "curve":
       return "month-curve";
+    case "compare":
+      return `all ${isoMonth(q.month)}`;
   }
 }
 
@@ -236,6 +242,7 @@ function parseQuery(text: string, current: Month): Outcome<Query> {
   if (TREND_WORDS.has(text)) return lastTwelve("trend", current);
   if (text === "export") return lastTwelve("export", current);
   if (text === "post" || text.startsWith("post ")) return parsePost(text.slice(4).trim(), current);
+  if (text === "all" || text.startsWith("all ")) return parseCompare(text.slice(3).trim(), current);
 
   const range = splitRange(text);
   if (range === "malformed") return fail(MALFORMED_RANGE);
@@ -243,6 +250,23 @@ function parseQuery(text: string, current: Month): Outcome<Query> {
 
   const spec = parseSpec(text, current);
   return spec.ok ? resolveSingle(spec.value, current) : spec;
+}
+
+/** `all`, `all 2021-11`, `all nov`, `all current`: one month, by default the previous one. */
+function parseCompare(arg: string, current: Month): Outcome<Query> {
+  if (arg === "") {
+    const previous = tryAddMonths(current, -1);
+    return previous ? ok({ kind: "compare", month: previous, current: false }) : fail(tooEarly());
+  }
+  if (splitRange(arg) !== undefined) return fail(COMPARE_ONE_MONTH);
+  const spec = parseSpec(arg, current);
+  if (!spec.ok) return spec;
+  if (spec.value.kind === "year") return fail(COMPARE_ONE_MONTH);
+  const single = resolveSingle(spec.value, current);
+  if (!single.ok) return single;
+  return single.value.kind === "month"
+    ? ok({ kind: "compare", month: single.value.month, current: single.value.current })
+    : fail(COMPARE_ONE_MONTH);
 }
 
 function parsePost(arg: string, current: Month): Outcome<Query> {
@@ -434,6 +458,7 @@ function firstNamedFrom(monthOfYear: number, start: Month): Month | undefined {
 
 const MALFORMED_RANGE = "A range needs one month on each side, e.g. `2021-01..2021-06`.";
 const POST_ONE_MONTH = "`post` takes a single month, e.g. `post 2021-11`.";
+const COMPARE_ONE_MONTH = "`all` compares the servers for a single month, e.g. `all 2021-11`.";
 
 function tooEarly(text?: string): string {
   const what = text === undefined ? "That" : quote(text);

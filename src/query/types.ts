@@ -19,7 +19,12 @@ export type Query =
   /** Post the monthly summary now (admins only); month defaults to the previous month. */
   | { readonly kind: "post"; readonly month: Month }
   /** The month in progress day by day against the month before, from the bot's samples. */
-  | { readonly kind: "curve" };
+  | { readonly kind: "curve" }
+  /**
+   * `all [month]`: every server the person may see, one row each, for one month (default: the
+   * previous month). Only with several Gluu servers.
+   */
+  | { readonly kind: "compare"; readonly month: Month; readonly current: boolean };
 
 export interface ParsedCommand {
   readonly query: Query;

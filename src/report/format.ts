@@ -310,3 +310,11 @@ export function monthTitle(view: Pick<MonthView, "month" | "current" | "progress
 
 /** A file attached to a summary, as the history names it. */
 export const FILE_LABEL = { chart: "chart (PNG)", csv: "billing export (CSV)" } as const;
+
+/** What the sum row is called: it adds separate servers, it does not count people. */
+export function sumLabel(servers: number): string {
+  return `Sum of ${servers} separate servers`;
+}
+
+export const SUM_NOTE =
+  "The sum adds each server's own count: a person who signs in on two servers is counted on both.";

@@ -4,7 +4,8 @@
  * Gluu's official stat-exporter prints, for whoever compares the two.
  */
 import { isoMonth, monthKey } from "../months.js";
-import type { BillingExport, SeriesSummary } from "./summary.js";
+import type { BillingExport, Change, SeriesSummary } from "./summary.js";
+import type { ComparisonView } from "./view.js";
 
 export interface JsonMeta {
   readonly host?: string;
@@ -69,4 +70,37 @@ export function renderExporterJson(exp: BillingExport): string {
   );
   const body = data.length > 0 ? `{\n${data.join(",\n")}\n  }` : "{ }";
   return `{\n  "data" : ${body},\n  "mau-signature" : "${exp.signature}"\n}\n`;
+}
+
+/** `report all --format json`: one entry per server, then the sum of separate servers. */
+export function renderComparisonJson(view: ComparisonView): string {
+  const change = (c: Change | undefined) =>
+    c ? { absolute: c.absolute, percent: c.percent ?? null, direction: c.direction } : null;
+  const value = {
+    month: isoMonth(view.month),
+    inProgress: view.current,
+    fetchedAt: isoInstant(view.fetchedAt),
+    servers: view.rows.map((r) => ({
+      server: r.name,
+      name: r.displayName,
+      available: r.unavailable === undefined,
+      unavailable: r.unavailable ?? null,
+      hasData: r.stats !== undefined,
+      mau: r.stats?.mau ?? null,
+      change: change(r.change),
+      tokens: r.tokens ?? null,
+      ...(r.usage
+        ? { licensedMau: r.usage.limit, licensedPercent: r.usage.percent, overLicensed: r.usage.over }
+        : {}),
+    })),
+    sumOfSeparateServers: view.sum
+      ? {
+          servers: view.sum.servers,
+          mau: view.sum.mau,
+          tokens: view.sum.tokens,
+          change: change(view.sum.change),
+        }
+      : null,
+  };
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

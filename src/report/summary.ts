@@ -85,10 +85,15 @@ export function monthChange(
   previous: MonthStats | undefined,
 ): Change | undefined {
   if (!current || !previous) return undefined;
-  const absolute = current.mau - previous.mau;
+  return mauChange(current.mau, previous.mau);
+}
+
+/** One MAU figure against an earlier one. */
+export function mauChange(current: number, previous: number): Change {
+  const absolute = current - previous;
   return {
     absolute,
-    percent: previous.mau === 0 ? undefined : (absolute / previous.mau) * 100,
+    percent: previous === 0 ? undefined : (absolute / previous) * 100,
     direction: absolute > 0 ? "up" : absolute < 0 ? "down" : "flat",
   };
 }

@@ -18,11 +18,21 @@ import {
   formatUsagePercent,
   grantTypeLabels,
   monthTitle,
+  SUM_NOTE,
+  sumLabel,
   tokenKindLabel,
   truncate,
 } from "./format.js";
 import type { BillingExport } from "./summary.js";
-import type { HistoryLine, MonthView, SeriesView, Source, View } from "./view.js";
+import type {
+  ComparisonRow,
+  ComparisonView,
+  HistoryLine,
+  MonthView,
+  SeriesView,
+  Source,
+  View,
+} from "./view.js";
 
 const HLL_NOTE = "MAU is a HyperLogLog estimate (about 0.6% error).";
 const LABEL_MAX = 40;
@@ -226,4 +236,42 @@ export function renderHistoryText(entries: readonly HistoryLine[], timeZone: str
   const fmt = (r: readonly string[]) =>
     r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
   return `${[fmt(head), ...rows.map(fmt)].join("\n")}\n`;
+}
+
+/** `gluu-stats report all`: one aligned row per server, then the sum of separate servers. */
+export function renderComparisonText(view: ComparisonView): string {
+  const licensed = view.rows.some((r) => r.usage);
+  const change = (c: ComparisonRow["change"]) => (view.current ? "so far" : formatShortChange(c) || "–");
+  const rows = view.rows.map((r) => {
+    if (r.unavailable !== undefined) return [r.displayName, r.unavailable, "", "", ...(licensed ? [""] : [])];
+    if (!r.stats) return [r.displayName, "no data", "", "", ...(licensed ? [""] : [])];
+    return [
+      r.displayName,
+      formatCount(r.stats.mau),
+      change(r.change),
+      formatCount(r.tokens ?? 0),
+      ...(licensed ? [r.usage ? formatUsagePercent(r.usage) : "–"] : []),
+    ];
+  });
+  const { sum } = view;
+  if (sum) {
+    rows.push([
+      sumLabel(sum.servers),
+      formatCount(sum.mau),
+      change(sum.change),
+      formatCount(sum.tokens),
+      ...(licensed ? [""] : []),
+    ]);
+  }
+  const head = ["server", "MAU", "change", "tokens", ...(licensed ? ["licence"] : [])];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: readonly string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  const lines = [`MAU by server: ${monthTitle(view)}`, "", fmt(head), ...rows.map(fmt)];
+  if (sum) lines.push("", SUM_NOTE);
+  if (view.fetchedAt !== undefined) lines.push(`Fetched ${formatInstant(view.fetchedAt, view.timeZone)}.`);
+  return `${lines.join("\n")}\n`;
 }

@@ -194,3 +194,41 @@ export type HomeView =
       /** Admins get the manual post button. */
       readonly admin: boolean;
     };
+
+/** `all [month]`: every server a person may see, one row each (answer/compare.ts). */
+export interface ComparisonRow {
+  readonly name: string;
+  readonly displayName: string;
+  /** Absent: unavailable (see `unavailable`) or no data for the month. */
+  readonly stats?: MonthStats;
+  /** The server answered but had no data for the month: "no data", never zero. */
+  readonly noData?: boolean;
+  /** Against the month before; absent for the month in progress and when either has no data. */
+  readonly change?: Change;
+  readonly tokens?: number;
+  readonly usage?: LicenseUsage;
+  /** Why the row has no figures: one short phrase. */
+  readonly unavailable?: string;
+}
+
+export interface ComparisonSum {
+  /** The servers whose figures are added (those with data for the month). */
+  readonly servers: number;
+  readonly mau: number;
+  readonly tokens: number;
+  /** Only when every added server has the month before too, so like is compared with like. */
+  readonly change?: Change;
+}
+
+export interface ComparisonView {
+  readonly kind: "comparison";
+  readonly month: Month;
+  readonly current: boolean;
+  readonly progress?: MonthProgress;
+  readonly rows: readonly ComparisonRow[];
+  /** Absent when fewer than two servers have figures: a sum of one is that server's row. */
+  readonly sum?: ComparisonSum;
+  /** When the oldest figure shown was fetched; absent when no server answered. */
+  readonly fetchedAt?: number;
+  readonly timeZone: string;
+}

@@ -161,6 +161,11 @@ export class Replies {
         return extra?.curve
           ? extra.curve()
           : renderErrorMessage("The month's curve is not available in this bot.");
+      case "compare":
+        // With several servers, slack/servers.ts answers `all` before it comes here.
+        return renderErrorMessage(
+          "This bot serves one Gluu server (GLUU_SERVERS is not set), so there is nothing to compare; ask `/gluu-stats last`.",
+        );
     }
   }
 

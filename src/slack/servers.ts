@@ -5,15 +5,22 @@
  * a name the bot does not know: the same usage answer, no figures, and no request to it.
  * With one server this is a pass-through and commands read as they always did.
  */
+import type { AnswerStats } from "../answer/answerer.js";
+import { type ComparedServer, comparisonMonths, comparisonView, fetchComparison } from "../answer/compare.js";
+import type { Logger } from "../log.js";
+import { type Month, monthAt, monthLabel, monthProgressAt, sameMonth } from "../months.js";
 import type { ParsedCommand } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
 import {
+  renderComparison,
   renderErrorMessage,
   renderHelpMessage,
+  renderInterim,
   renderUsageError,
   type SlackMessage,
   safeMrkdwn,
 } from "../report/slack/index.js";
+import { reportFailure } from "./failure.js";
 import type { Asker, Parsed, Replies } from "./reply.js";
 
 export interface ServedServer {
@@ -21,6 +28,9 @@ export interface ServedServer {
   readonly name: string;
   readonly displayName: string;
   readonly replies: Replies;
+  /** Its stat service, for `all` (the same one its replies use). */
+  readonly stats: AnswerStats;
+  readonly licensedMau?: number;
   /** GLUU_<NAME>_ALLOWED_USER_IDS / _CHANNEL_IDS: empty lists narrow nothing. */
   readonly users: readonly string[];
   readonly channels: readonly string[];
@@ -55,7 +65,19 @@ export function serversUsage(visible: readonly Pick<ServedServer, "name" | "disp
     })
     .join(", ");
   const example = second ?? first;
-  return `*Servers:* ${list}. Name one first: \`/gluu-stats ${example?.name ?? ""} 2021-11\`, \`/gluu-stats ${example?.name ?? ""} trend\`.`;
+  const all = second
+    ? " `all`, `all 2021-11`: every server side by side for a month (default: last month)."
+    : "";
+  return `*Servers:* ${list}. Name one first: \`/gluu-stats ${example?.name ?? ""} 2021-11\`, \`/gluu-stats ${example?.name ?? ""} trend\`.${all}`;
+}
+
+/** What `all` needs besides the servers. */
+export interface CompareOptions {
+  readonly timeZone: string;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** How long `all` waits for a slow server before showing it as unavailable (default 3 s: past the 1.5 s interim reply, well past a healthy server's answer). */
+  readonly deadlineMs?: number;
 }
 
 export class ServerReplies implements ReplySource {
@@ -65,6 +87,7 @@ export class ServerReplies implements ReplySource {
   constructor(
     private readonly servers: readonly [ServedServer, ...ServedServer[]],
     private readonly several: boolean,
+    private readonly compare?: CompareOptions,
   ) {
     this.byName = new Map(servers.map((s) => [s.name, s]));
   }
@@ -90,6 +113,7 @@ export class ServerReplies implements ReplySource {
       usage,
     );
     if (!parsed.ok) return parsed;
+    if (parsed.command.query.kind === "compare") return parsed;
     // Without a name, the first server this person may see (the default for most).
     return { ok: true, command: { ...parsed.command, server: parsed.command.server ?? fallback.name } };
   }
@@ -98,10 +122,18 @@ export class ServerReplies implements ReplySource {
     if (this.several && command.query.kind === "help") {
       return renderHelpMessage(`${USAGE}\n\n${serversUsage(this.visibleTo(who))}`);
     }
+    if (this.several && command.query.kind === "compare")
+      return this.cachedComparison(command.query.month, who);
     return this.of(command).immediate(command);
   }
 
   interim(command: ParsedCommand): SlackMessage {
+    if (this.several && command.query.kind === "compare") {
+      return renderInterim({
+        doing: `Asking every server for ${monthLabel(command.query.month)}`,
+        host: this.primaryServer.displayName,
+      });
+    }
     return this.of(command).interim(command);
   }
 
@@ -110,6 +142,8 @@ export class ServerReplies implements ReplySource {
   }
 
   async answer(command: ParsedCommand, who: Asker): Promise<{ message: SlackMessage; failed: boolean }> {
+    const { query } = command;
+    if (this.several && query.kind === "compare") return this.comparison(query.month, who);
     const named = command.server ? this.byName.get(command.server) : undefined;
     // Parsed for this person, so this holds; checked again because a request to a server they
     // may not see must never be sent.
@@ -124,6 +158,70 @@ export class ServerReplies implements ReplySource {
       };
     }
     return this.of(command).answer(command, who);
+  }
+
+  private get primaryServer(): ServedServer {
+    return this.servers[0];
+  }
+
+  /** The comparison when every server this person may see answers from its cache now. */
+  private cachedComparison(month: Month, who: Asker | undefined): SlackMessage | undefined {
+    if (!this.compare) return undefined;
+    const compared: ComparedServer[] = [];
+    for (const s of this.visibleTo(who)) {
+      const result = s.stats.peek?.(comparisonMonths(month));
+      if (!result) return undefined;
+      compared.push({ ...this.compared(s), figures: { ok: true, result } });
+    }
+    return this.rendered(month, compared);
+  }
+
+  private async comparison(month: Month, who: Asker): Promise<{ message: SlackMessage; failed: boolean }> {
+    const opts = this.compare;
+    if (!opts) return { message: renderErrorMessage("`all` is not available in this bot."), failed: false };
+    try {
+      const visible = this.visibleTo(who);
+      const compared = await fetchComparison(
+        visible.map((s) => ({ ...this.compared(s), stats: s.stats })),
+        month,
+        { now: opts.now, deadlineMs: opts.deadlineMs ?? 3_000 },
+      );
+      return { message: this.rendered(month, compared), failed: false };
+    } catch (err) {
+      const ref = reportFailure(opts.log, err, {
+        user: who.userId,
+        channel: who.channelId,
+        query: "compare",
+      });
+      return {
+        message: renderErrorMessage("The servers could not be compared. Try again.", ref),
+        failed: true,
+      };
+    }
+  }
+
+  private compared(s: ServedServer): Omit<ComparedServer, "figures"> {
+    return {
+      name: s.name,
+      displayName: s.displayName,
+      ...(s.licensedMau !== undefined ? { licensedMau: s.licensedMau } : {}),
+    };
+  }
+
+  private rendered(month: Month, servers: readonly ComparedServer[]): SlackMessage {
+    const opts = this.compare;
+    const now = opts?.now() ?? Date.now();
+    const timeZone = opts?.timeZone ?? "UTC";
+    const isCurrent = sameMonth(monthAt(now, timeZone), month);
+    return renderComparison(
+      comparisonView({
+        month,
+        current: isCurrent,
+        ...(isCurrent ? { progress: monthProgressAt(now, timeZone) } : {}),
+        timeZone,
+        servers,
+      }),
+    );
   }
 
   /** A command parsed by {@link parse} names a server this person may see, or none. */

@@ -150,6 +150,17 @@ describe("gluu-stats demo", () => {
       /The Home tab, when U0DEMOUSER opens it \(app_home_opened acknowledged with HTTP 200; views\.publish\):\n+━━ Gluu statistics ━━/,
     );
     expect(out).toMatch(/\[ Refresh \] \[ Open as message \]/);
-    expect(out).toContain("Requests the emulator answered: 1 discovery, 1 token, 1 stat.");
+    // Two servers, each asked once: the command line, Slack, `all` and the Home share the requests.
+    expect(out).toMatch(
+      /\$ gluu-stats report all\nMAU by server: .*\n\nserver +MAU +change +tokens\nProduction +[\d,]+/,
+    );
+    expect(out).toMatch(/Sum of 2 separate servers +[\d,]+/);
+    expect(out).toMatch(/\/gluu-stats staging last +\(acknowledged in [\d.]+ ms with HTTP 200/);
+    expect(out).toMatch(
+      /\/gluu-stats all +\(acknowledged in [\d.]+ ms with HTTP 200; the answer came in the acknowledgement/,
+    );
+    expect(out).toContain(
+      "Requests the emulators answered: prod 1 discovery, 1 token, 1 stat; staging 1 discovery, 1 token, 1 stat.",
+    );
   });
 });

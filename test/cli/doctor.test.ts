@@ -1,6 +1,6 @@
 /** doctor against the emulator and the Slack double, over loopback. */
 import { afterEach, describe, expect, it } from "vitest";
-import { type Check, gluuDoctor, printCheck } from "../../src/cli/doctor.js";
+import { type Check, gluuDoctor, printCheck, serversDoctor } from "../../src/cli/doctor.js";
 import { slackDoctor } from "../../src/cli/doctor-slack.js";
 import { parseEnv } from "../../src/config/index.js";
 import { DEFAULT_CLIENT, type Emulator, startEmulator } from "../../src/emulator/index.js";
@@ -203,5 +203,49 @@ describe("doctor: Slack", () => {
     const { checks, print } = collect();
     expect(await slackDoctor(slackEnv(d, { SLACK_APP_TOKEN: d.appToken }), print)).toBe(true);
     expect(checks.some((c) => c.ok && /Socket Mode connection can be opened/.test(c.label))).toBe(true);
+  });
+});
+
+describe("doctor: several Gluu servers", () => {
+  it("checks every server at once and prints one block each, in the configured order", async () => {
+    const prod = await emulator("gluu4");
+    const staging = await emulator("janssen");
+    const env = parseEnv({
+      GLUU_SERVERS: "prod,staging,qa",
+      GLUU_PROD_URL: prod.url,
+      GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
+      GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      GLUU_PROD_NAME: "Production",
+      GLUU_STAGING_URL: staging.url,
+      GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
+      GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      // Nothing listens there: qa fails, the others pass.
+      GLUU_QA_URL: "http://127.0.0.1:9",
+      GLUU_QA_CLIENT_ID: "qa-client",
+      GLUU_QA_CLIENT_SECRET: "qa-secret-value",
+    });
+    const lines: string[] = [];
+    expect(await serversDoctor(env, (l) => lines.push(l))).toBe(false);
+    const text = lines.join("\n");
+    const blocks = text.split(/\n\n/);
+    expect(blocks.map((b) => b.split("\n")[0])).toEqual([
+      "Gluu server prod (Production), the default",
+      "Gluu server staging",
+      "Gluu server qa",
+    ]);
+    expect(blocks[0]).toMatch(/Gluu Server 4\.x/);
+    expect(blocks[1]).toMatch(/Janssen/);
+    expect(blocks[2]).toMatch(/✗ discovery/);
+    expect(blocks.slice(0, 2).join("\n")).not.toContain("✗");
+    expect(text).not.toContain("qa-secret-value");
+    expect(text).not.toContain(DEFAULT_CLIENT.secret);
+  });
+
+  it("names every configuration problem before checking anything", async () => {
+    const lines: string[] = [];
+    const env = parseEnv({ GLUU_SERVERS: "prod", GLUU_PROD_URL: "https://idp.example.com" });
+    expect(await serversDoctor(env, (l) => lines.push(l))).toBe(false);
+    expect(lines.join("\n")).toMatch(/GLUU_PROD_CLIENT_ID/);
+    expect(lines.join("\n")).toMatch(/GLUU_PROD_CLIENT_SECRET/);
   });
 });

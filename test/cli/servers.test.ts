@@ -104,6 +104,55 @@ describe("gluu-stats --server", () => {
   });
 });
 
+describe("gluu-stats report all", () => {
+  it("prints every server's row and the sum of separate servers, as text and JSON", async () => {
+    const prodMau = mauIn(prodData, lastMonth) ?? -1;
+    const stagingMau = mauIn(stagingData, lastMonth) ?? -1;
+    const text = await run(["report", "all", isoMonth(lastMonth)]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`Production\\s+${formatCount(prodMau)}`));
+    expect(text.stdout).toMatch(new RegExp(`staging\\s+${formatCount(stagingMau)}`));
+    expect(text.stdout).toMatch(
+      new RegExp(`Sum of 2 separate servers\\s+${formatCount(prodMau + stagingMau)}`),
+    );
+    expect(text.stdout).toContain("counted on both");
+
+    const json = await run(["report", "all", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as {
+      month: string;
+      servers: Array<{ server: string; mau: number; licensedPercent?: number }>;
+      sumOfSeparateServers: { mau: number };
+    };
+    expect(parsed.month).toBe(isoMonth(lastMonth));
+    expect(parsed.servers.map((s) => [s.server, s.mau])).toEqual([
+      ["prod", prodMau],
+      ["staging", stagingMau],
+    ]);
+    expect(parsed.servers[1]?.licensedPercent).toBeCloseTo((stagingMau / 1000) * 100);
+    expect(parsed.sumOfSeparateServers.mau).toBe(prodMau + stagingMau);
+  });
+
+  it("shows a server that cannot be reached as unavailable and still answers for the other", async () => {
+    staging.faults = { status: 503 };
+    try {
+      const { code, stdout } = await run(["report", "all", isoMonth(lastMonth)]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/staging\s+unavailable: internal server error/);
+      expect(stdout).toMatch(new RegExp(`Production\\s+${formatCount(mauIn(prodData, lastMonth) ?? -1)}`));
+      expect(stdout).not.toContain("Sum of");
+    } finally {
+      staging.faults = {};
+    }
+  });
+
+  it("refuses --server with all", async () => {
+    const { code, stderr } = await run(["report", "all", "--server", "prod"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("report all compares every server");
+  });
+});
+
 describe("--server with post and history", () => {
   it("posts one server's summary to its own channel, and shows history for every server or one", async () => {
     const double = await startSlackDouble();

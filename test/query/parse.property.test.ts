@@ -44,6 +44,7 @@ function monthsOf(q: Query): Month[] {
   switch (q.kind) {
     case "month":
     case "post":
+    case "compare":
       return [q.month];
     case "range":
     case "trend":

@@ -373,6 +373,36 @@ describe("a server named first", () => {
   it("without servers, a server name is just an unknown word", () => {
     expect(error("staging 2021-11")).toMatch(/didn't understand/);
   });
+
+  it.each([
+    ["all", { kind: "compare", month: m(2026, 10), current: false }],
+    ["all 2021-11", { kind: "compare", month: m(2021, 11), current: false }],
+    ["ALL oct", { kind: "compare", month: m(2026, 10), current: false }],
+    ["all current", { kind: "compare", month: m(2026, 11), current: true }],
+  ] satisfies [string, Query][])("%j compares every server for one month", (text, q) => {
+    const result = withServers(text);
+    expect(result).toEqual({ ok: true, command: { query: q, public: false } });
+    // The canonical text names the month, so it reads the same whatever the clock says later.
+    if (result.ok) {
+      expect(formatCommand(result.command)).toMatch(/^all \d{4}-\d{2}$/);
+      expect(withServers(formatCommand(result.command))).toEqual(result);
+    }
+  });
+
+  it("`all` takes one month, may be public, and names no server", () => {
+    expect(withServers("all public")).toMatchObject({ ok: true, command: { public: true } });
+    for (const [text, why] of [
+      ["all 2021", /single month/],
+      ["all 2021-01..2021-03", /single month/],
+      ["staging all", /“all” compares every server; leave out “staging”/],
+      ["all csv", /“csv” goes with the billing export/],
+      ["all 2031-01", /future|not happened|hasn't/i],
+    ] as const) {
+      const result = withServers(text);
+      expect(result.ok, text).toBe(false);
+      if (!result.ok) expect(result.message, text).toMatch(why);
+    }
+  });
 });
 
 describe("time zones", () => {

@@ -11,8 +11,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { isoMonth, monthKey, monthLabel } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
+import { startSlackDouble } from "../../src/slack-double/index.js";
 import { STATE_FILE_NAME } from "../../src/state/file-store.js";
 import { ago, allText, CURRENT, type Harness, startHarness, statsOf } from "../slack/harness.js";
+import { useRawRedis, useRedis } from "../support/redis.js";
 
 const REPORT = "C0REPORT01";
 const STAGE_REPORT = "C0STAGE001";
@@ -208,5 +210,40 @@ describe("the monthly summary, one per server", () => {
     expect(postsTo(h, STAGE_REPORT)).toHaveLength(1);
     const prod = allText((await h.reply((await h.command("history", { user_id: BOB })).path)).body);
     expect(prod).toContain("scheduled");
+  });
+});
+
+describe("the monthly summary per server on Redis", () => {
+  const redis = useRedis();
+  const raw = useRawRedis(redis);
+
+  it("two replicas starting together post each server's summary once", async () => {
+    const staging = await stagingServer();
+    const double = await startSlackDouble();
+    cleanups.push(() => double.close());
+    const replica = async () => {
+      const h = await startHarness({
+        family: "gluu4",
+        emulator: { intervalLimitS: 0 },
+        env: { ...serversEnv(staging, "unused"), STATE_DIR: undefined, REDIS_URL: redis().url },
+        envWith: (url) => ({ GLUU_PROD_URL: url }),
+        double,
+      });
+      cleanups.push(() => h.close());
+      return h;
+    };
+    const [a, b] = await Promise.all([replica(), replica()]);
+    await Promise.all([a.server.monthly?.scheduler?.settled(), b.server.monthly?.scheduler?.settled()]);
+    // The double is shared: both replicas' posts land in the same channels.
+    expect(postsTo(a, REPORT)).toHaveLength(1);
+    expect(postsTo(a, STAGE_REPORT)).toHaveLength(1);
+    expect(allText(postsTo(a, STAGE_REPORT)[0]?.body ?? {})).toContain(stagingMau);
+    const keys = await raw().hkeys("gluu-stats:deliveries");
+    expect(keys.filter((k) => !k.includes("file-")).sort()).toEqual(
+      [
+        JSON.stringify([REPORT, monthKey(last)]),
+        JSON.stringify([STAGE_REPORT, `staging:${monthKey(last)}`]),
+      ].sort(),
+    );
   });
 });

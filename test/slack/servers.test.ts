@@ -144,6 +144,61 @@ describe("two servers in one bot", () => {
     }
   });
 
+  it("`all` compares the servers this person may see, one row each and the sum of separate servers", async () => {
+    const alice = allText(
+      (await h.reply((await h.command(`all ${isoMonth(month)}`, { user_id: ALICE })).path)).body,
+    );
+    expect(alice).toContain(`MAU by server: ${monthLabel(month)}`);
+    expect(alice).toContain(`*Production*: ${formatCount(statsOf(month).mau)} MAU`);
+    expect(alice).toContain(`*staging*: ${formatCount(stagingMau(month))} MAU`);
+    expect(alice).toContain(
+      `_Sum of 2 separate servers_: ${formatCount(statsOf(month).mau + stagingMau(month))} MAU`,
+    );
+    expect(alice).toContain("counted on both");
+
+    const before = staging.counters.stat + staging.counters.token;
+    const bob = allText(
+      (await h.reply((await h.command(`all ${isoMonth(month)}`, { user_id: BOB })).path)).body,
+    );
+    expect(bob).toContain(`*Production*: ${formatCount(statsOf(month).mau)} MAU`);
+    expect(bob).not.toMatch(/staging|Sum of/i);
+    expect(staging.counters.stat + staging.counters.token).toBe(before);
+  });
+
+  it("`all` about a month neither server has cached costs one stat request per server; asked again, none", async () => {
+    const uncached = month_(2017, 3);
+    const counts = (): [number, number] => [h.emulator.counters.stat, staging.counters.stat];
+    const [prod0, stage0] = counts();
+    await h.reply((await h.command(`all ${isoMonth(uncached)}`, { user_id: ALICE })).path);
+    const [prod1, stage1] = counts();
+    expect([prod1 - prod0, stage1 - stage0]).toEqual([1, 1]);
+    await h.reply((await h.command(`all ${isoMonth(uncached)}`, { user_id: ALICE })).path);
+    expect(counts()).toEqual([prod1, stage1]);
+  });
+
+  it("`all` while one server is delayed 10 s: the other's row is answered, the delayed one is unavailable", async () => {
+    const far = month_(2018, 5);
+    staging.faults = { delayMs: 10_000 };
+    try {
+      const started = Date.now();
+      const sent = await h.command(`all ${isoMonth(far)}`, { user_id: ALICE });
+      const reply = await h.reply(sent.path, 9_000);
+      const took = Date.now() - started;
+      const text = allText(reply.body);
+      // Outside both servers' data and caches: prod answers "no data", staging is asked and slow.
+      expect(text).toContain("*Production*: no data for this month");
+      expect(text).toMatch(/\*staging\*: _unavailable: still answering/);
+      console.info(`\`all\` with staging delayed 10 s answered in ${took} ms`);
+      expect(took).toBeLessThan(6_000);
+      // Meanwhile the person saw that the servers are being asked.
+      expect(allText(h.interim(sent.path)?.body ?? {})).toContain(
+        `Asking every server for ${monthLabel(far)}`,
+      );
+    } finally {
+      staging.faults = {};
+    }
+  });
+
   it("a server delayed 10 s does not delay an answer about the other", async () => {
     // Months outside both caches' neighbourhoods: each answer needs its own server.
     const far = month_(2019, 3);

@@ -14,6 +14,7 @@ export {
   NEWER_BLOCK_TYPES,
 } from "./blocks.js";
 export { hasNewerBlocks, tableLines, withoutNewerBlocks } from "./classic.js";
+export { renderComparison } from "./compare.js";
 export { renderMonthCurve, sparkline } from "./curve.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";
