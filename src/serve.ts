@@ -102,7 +102,7 @@ export async function startServer(
   if (!servers.single) {
     log.info(
       { servers: servers.servers.map((s) => s.name) },
-      "serving %d Gluu servers; licence alerts, the month's curve and the Home are for the first (%s)",
+      "serving %d Gluu servers; the month's curve and the Home are for the first (%s)",
       servers.servers.length,
       server.name,
     );
@@ -206,10 +206,18 @@ export async function startServer(
     state && slackClient
       ? await createAlerts(env, {
           store: state,
-          stats: gluu.service,
+          servers: [
+            { host: shownAs, stats: gluu.service, limit: server.mauLimit, minIntervalS: config.minIntervalS },
+            ...others.map(({ server: other, stack }) => ({
+              server: other.name,
+              host: other.displayName,
+              stats: stack.service,
+              limit: other.mauLimit,
+              minIntervalS: other.gluu.minIntervalS,
+            })),
+          ],
           client: slackClient,
           newerBlocks,
-          host: shownAs,
           log,
           owner: processOwner(),
           now: opts.now,

@@ -39,6 +39,8 @@ export interface AlertOptions {
   readonly limit: number;
   readonly admins: readonly string[];
   readonly host: string;
+  /** A server after the first of GLUU_SERVERS: its name goes into the alerts' keys (state/subject.ts). */
+  readonly server?: string;
   readonly timeZone: string;
   readonly log: Logger;
   readonly owner: string;
@@ -166,7 +168,8 @@ export class LicenseAlerts {
     const staleMs = this.opts.staleMs ?? 15 * 60_000;
     let cover: { threshold: number; link?: string; ts?: string } | undefined;
     for (const threshold of descending) {
-      const key: DeliveryKey = { channel, month: subjectKey({ kind: "alert", month, threshold }) };
+      const scope = this.opts.server === undefined ? {} : { server: this.opts.server };
+      const key: DeliveryKey = { channel, month: subjectKey({ kind: "alert", month, threshold, ...scope }) };
       if (cover) {
         const why = `reached together with ${cover.threshold} %: covered by that alert`;
         out.push({

@@ -22,7 +22,8 @@ export { reachedThresholds } from "./thresholds.js";
 export interface AlertScheduleOptions {
   readonly expression: string;
   readonly timeZone: string;
-  readonly alerts: Pick<LicenseAlerts, "check">;
+  /** Every server's checker, checked together; results in the same order. */
+  readonly alerts: readonly Pick<LicenseAlerts, "check">[];
   readonly log: Logger;
   readonly coordinator?: RunCoordinator;
   readonly health?: StoreHealth;
@@ -31,8 +32,8 @@ export interface AlertScheduleOptions {
 export class AlertSchedule {
   private task: ScheduledTask | undefined;
   private readonly runs: TrackedRuns;
-  /** The last check's result, for tests and doctor. */
-  last: CheckResult | undefined;
+  /** The last check's result per server (in GLUU_SERVERS order, servers with a limit), for tests. */
+  last: readonly CheckResult[] | undefined;
 
   constructor(private readonly opts: AlertScheduleOptions) {
     validateSchedule(opts.expression, opts.timeZone, "ALERT_CRON");
@@ -60,14 +61,19 @@ export class AlertSchedule {
     void this.run();
   }
 
-  /** One check now, tracked like a fire; resolves with its result (undefined on a store failure). */
-  run(): Promise<CheckResult | undefined> {
-    return this.runs.track(
-      this.opts.alerts.check().then((r) => {
-        this.last = r;
-        return r;
-      }),
-    );
+  /**
+   * One check of every server now, tracked like a fire; resolves with their results (undefined
+   * on a store failure). A server whose check fails never keeps another's from running.
+   */
+  run(): Promise<readonly CheckResult[] | undefined> {
+    const all = Promise.allSettled(this.opts.alerts.map((a) => a.check())).then((settled) => {
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+      const results = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+      this.last = results;
+      return results;
+    });
+    return this.runs.track(all);
   }
 
   /** Resolves when every check started so far has finished. */
@@ -86,20 +92,35 @@ export class AlertSchedule {
 }
 
 export interface AlertSetup {
-  readonly alerts: LicenseAlerts;
+  /** One checker per server with a licensed limit, in GLUU_SERVERS order. */
+  readonly alerts: readonly LicenseAlerts[];
   readonly schedule: AlertSchedule;
 }
 
-/** The checker and its schedule when ALERT_CHANNEL is set (parseEnv made sure of a limit). */
+/** One server's licence check: what it reads, how it is named, its limit and interval. */
+export interface AlertServer {
+  /** A server after the first of GLUU_SERVERS; absent for the default. */
+  readonly server?: string;
+  readonly host: string;
+  readonly stats: AlertOptions["stats"];
+  /** Its GLUU_MAU_LIMIT; a server without one is not checked. */
+  readonly limit: number | undefined;
+  /** Its GLUU_MIN_INTERVAL_S. */
+  readonly minIntervalS: number;
+}
+
+/**
+ * The checkers and their schedule when ALERT_CHANNEL is set (the configuration made sure at
+ * least one server has a limit).
+ */
 export async function createAlerts(
   env: Env,
   deps: {
     store: OpenedStore;
-    stats: AlertOptions["stats"];
+    servers: readonly AlertServer[];
     client: webApi.WebClient;
     /** Sends without tables and charts where the workspace refuses them (see slack/newer-blocks.ts). */
     newerBlocks?: BlockSender;
-    host: string;
     log: Logger;
     owner: string;
     now?: () => number;
@@ -108,25 +129,33 @@ export async function createAlerts(
     onCheck?: AlertOptions["onCheck"];
   },
 ): Promise<AlertSetup | undefined> {
-  const limit = env.GLUU_MAU_LIMIT;
-  if (env.ALERT_CHANNEL.length === 0 || limit === undefined) return undefined;
-  const alerts = new LicenseAlerts({
-    store: deps.store.store,
-    stats: deps.stats,
-    slack: webApiPoster(deps.client, deps.newerBlocks),
-    channels: env.ALERT_CHANNEL,
-    thresholds: env.ALERT_THRESHOLDS,
-    limit,
-    admins: env.ADMIN_USER_IDS,
-    host: deps.host,
-    timeZone: env.REPORT_TZ,
-    log: deps.log,
-    owner: deps.owner,
-    freshMs: env.GLUU_MIN_INTERVAL_S * 1000,
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
-    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
-  });
+  if (env.ALERT_CHANNEL.length === 0) return undefined;
+  const slack = webApiPoster(deps.client, deps.newerBlocks);
+  const alerts = deps.servers.flatMap(({ server, host, stats, limit, minIntervalS }) =>
+    limit === undefined
+      ? []
+      : [
+          new LicenseAlerts({
+            store: deps.store.store,
+            stats,
+            slack,
+            channels: env.ALERT_CHANNEL,
+            thresholds: env.ALERT_THRESHOLDS,
+            limit,
+            admins: env.ADMIN_USER_IDS,
+            host,
+            ...(server !== undefined ? { server } : {}),
+            timeZone: env.REPORT_TZ,
+            log: server === undefined ? deps.log : deps.log.child({ server }),
+            owner: deps.owner,
+            freshMs: minIntervalS * 1000,
+            ...(deps.now ? { now: deps.now } : {}),
+            ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+            ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
+          }),
+        ],
+  );
+  if (alerts.length === 0) return undefined;
   const { redis } = deps.store;
   const coordinator = redis
     ? new (await import("../schedule/redis-coordinator.js")).RedisRunCoordinator(redis, {

@@ -187,7 +187,8 @@ function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record
 /** Rules between variables, each valid on its own. */
 function crossProblems(env: Env): string[] {
   const out: string[] = [];
-  if (env.ALERT_CHANNEL.length > 0 && env.GLUU_MAU_LIMIT === undefined) {
+  // With GLUU_SERVERS a server's own GLUU_<NAME>_MAU_LIMIT counts too (config/servers.ts).
+  if (env.ALERT_CHANNEL.length > 0 && env.GLUU_MAU_LIMIT === undefined && env.GLUU_SERVERS.length === 0) {
     out.push(
       "ALERT_CHANNEL: licence alerts need the licensed limit: set GLUU_MAU_LIMIT to the MAU your licence allows, or remove ALERT_CHANNEL",
     );

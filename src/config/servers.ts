@@ -196,6 +196,11 @@ export function serverConfigs(env: Env, deps: ServerDeps = {}): ServerSet {
       allowedChannelIds: values.ALLOWED_CHANNEL_IDS,
     });
   }
+  if (env.ALERT_CHANNEL.length > 0 && servers.length > 0 && servers.every((s) => s.mauLimit === undefined)) {
+    problems.push(
+      `ALERT_CHANNEL: licence alerts need a licensed limit: set GLUU_MAU_LIMIT (every server's) or ${names.map((n) => serverVariable(n, "MAU_LIMIT")).join(", ")}, or remove ALERT_CHANNEL`,
+    );
+  }
   const [first, ...rest] = servers;
   if (problems.length > 0 || !first) throw new ConfigError(problems);
   return { servers: [first, ...rest], single: false };

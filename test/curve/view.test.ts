@@ -2,7 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { monthCurveView } from "../../src/curve/view.js";
 import { parseCommand } from "../../src/query/parse.js";
-import { checkBlockLimits, renderMonthCurve, sparkline } from "../../src/report/slack/index.js";
+import {
+  checkBlockLimits,
+  renderMonthCurve,
+  sparkline,
+  withoutNewerBlocks,
+} from "../../src/report/slack/index.js";
 import { allText } from "../report/helpers.js";
 
 const hour = 3_600_000;
@@ -56,6 +61,47 @@ describe("monthCurveView", () => {
     expect(text).toMatch(/ {2}4 +– +1,475/);
     expect(msg.text).toBe("December 2026 so far, day by day. December 2026: 1,570 MAU on day 3.");
     expect(checkBlockLimits(msg)).toEqual([]);
+  });
+
+  it("draws both months as a native line chart, day of the month on the axis, gaps left as gaps", () => {
+    const msg = renderMonthCurve(view);
+    const chart = msg.blocks.find((b) => b.type === "data_visualization");
+    if (!chart || chart.type !== "data_visualization") throw new Error("no chart");
+    const { categories } = chart.chart.axis_config;
+    // 31 days do not fit 20 categories: every other day, each the last figure of its two days.
+    expect(categories).toEqual(Array.from({ length: 16 }, (_, i) => String(1 + 2 * i)));
+    const [dec, nov] = chart.chart.series;
+    expect(dec?.name).toBe("Dec 2026");
+    expect(dec?.data).toEqual([
+      { label: "1", value: 1_000 + 47 * 10 },
+      { label: "3", value: 1_000 + 57 * 10 },
+    ]);
+    expect(nov?.name).toBe("Nov 2026");
+    expect(nov?.data).toHaveLength(15);
+    expect(nov?.data[0]).toEqual({ label: "1", value: 1_000 + 47 * 5 });
+    expect(chart.chart.axis_config.x_label).toBe("Day of the month");
+    expect(checkBlockLimits(msg)).toEqual([]);
+    // Without the newer blocks the figures and sparklines remain.
+    const classic = allText(withoutNewerBlocks(msg));
+    expect(classic).toMatch(/Dec 2026 ▁▂▂/);
+    expect(classic).toMatch(/ {2}3 +1,570 +1,355/);
+  });
+
+  it("charts February on the axis of the longer month, and draws no chart without samples", () => {
+    const feb = monthCurveView({
+      current: hourly(Date.UTC(2027, 1, 1), 24 * 27, 1),
+      previous: [],
+      now: Date.UTC(2027, 1, 28, 12),
+      timeZone: "UTC",
+      host: "h",
+    });
+    const chart = renderMonthCurve(feb).blocks.find((b) => b.type === "data_visualization");
+    // The axis runs to the 31st (January, the month before, had one): every other day.
+    expect(chart && chart.type === "data_visualization" ? chart.chart.axis_config.categories : []).toEqual(
+      Array.from({ length: 16 }, (_, i) => String(1 + 2 * i)),
+    );
+    const empty = monthCurveView({ current: [], previous: [], now, timeZone: "UTC", host: "h" });
+    expect(renderMonthCurve(empty).blocks.some((b) => b.type === "data_visualization")).toBe(false);
   });
 
   it("without any sample says how the curve comes about", () => {
