@@ -66,7 +66,7 @@ describe("monthCurveView", () => {
   it("draws both months as a native line chart, day of the month on the axis, gaps left as gaps", () => {
     const msg = renderMonthCurve(view);
     const chart = msg.blocks.find((b) => b.type === "data_visualization");
-    if (!chart || chart.type !== "data_visualization") throw new Error("no chart");
+    if (chart?.type !== "data_visualization") throw new Error("no chart");
     const { categories } = chart.chart.axis_config;
     // 31 days do not fit 20 categories: every other day, each the last figure of its two days.
     expect(categories).toEqual(Array.from({ length: 16 }, (_, i) => String(1 + 2 * i)));
