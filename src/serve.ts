@@ -39,6 +39,7 @@ import {
   ResilientCacheStore,
   StoreHealth,
   serverCache,
+  serverSamples,
 } from "./state/index.js";
 
 export interface Server {
@@ -102,7 +103,7 @@ export async function startServer(
   if (!servers.single) {
     log.info(
       { servers: servers.servers.map((s) => s.name) },
-      "serving %d Gluu servers; the month's curve and the Home are for the first (%s)",
+      "serving %d Gluu servers; the Home is for the first (%s)",
       servers.servers.length,
       server.name,
     );
@@ -143,25 +144,42 @@ export async function startServer(
           : undefined,
     });
   service = gluu.service;
-  // Each other server: its own token, discovery, family, TLS, interval, errors and cache keys.
-  const others = servers.servers.slice(1).map((other) => ({
-    server: other,
-    stack:
-      opts.others?.[other.name] ??
-      createGluuStack(other.gluu, {
+  // Each other server: its own token, discovery, family, TLS, interval, errors, cache keys and
+  // month's curve (its samples under its own keys).
+  const others = servers.servers.slice(1).map((other) => {
+    const otherCurves = new MonthCurves(
+      state ? serverSamples(state.store.samples, other.name) : new MemorySampleStore(),
+      {
+        timeZone: env.REPORT_TZ,
         log: log.child({ server: other.name }),
-        now: opts.now,
-        store:
-          state && health
-            ? new ResilientCacheStore(
-                serverCache(state.store.statCache, other.name),
-                health,
-                opts.now,
-                other.gluu.closeGraceMs,
-              )
-            : undefined,
-      }),
-  }));
+        ...(opts.now ? { now: opts.now } : {}),
+      },
+    );
+    return {
+      server: other,
+      curves: otherCurves,
+      stack:
+        opts.others?.[other.name] ??
+        createGluuStack(other.gluu, {
+          log: log.child({ server: other.name }),
+          now: opts.now,
+          // /metrics counts the default server's requests only in this release (see the notes).
+          observe: {
+            requests: () => {},
+            stats: { fetched: (stats, at) => void otherCurves.record(stats, at) },
+          },
+          store:
+            state && health
+              ? new ResilientCacheStore(
+                  serverCache(state.store.statCache, other.name),
+                  health,
+                  opts.now,
+                  other.gluu.closeGraceMs,
+                )
+              : undefined,
+        }),
+    };
+  });
   const closeStacks = () => Promise.allSettled([gluu.close(), ...others.map((o) => o.stack.close())]);
   // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host.
   const shownAs = servers.single && env.GLUU_NAME === undefined ? gluu.client.host : server.displayName;
@@ -185,12 +203,13 @@ export async function startServer(
               ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
               curves,
             },
-            ...others.map(({ server: other, stack }) => ({
+            ...others.map(({ server: other, stack, curves: otherCurves }) => ({
               server: other.name,
               host: other.displayName,
               stats: stack.service,
               channels: other.reportChannels,
               ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
+              curves: otherCurves,
             })),
           ],
           client: slackClient,
@@ -284,7 +303,7 @@ export async function startServer(
         users: server.allowedUserIds,
         channels: server.allowedChannelIds,
       },
-      ...others.map(({ server: other, stack }, i) => ({
+      ...others.map(({ server: other, stack, curves: otherCurves }, i) => ({
         name: other.name,
         displayName: other.displayName,
         users: other.allowedUserIds,
@@ -298,14 +317,12 @@ export async function startServer(
           now,
           log,
           ...(other.mauLimit !== undefined ? { licensedMau: other.mauLimit } : {}),
+          curves: otherCurves,
           files,
           extra: {
             ...historyOf(other.name),
             ...postOf(i + 1, other.reportChannels, other),
-            curve: async () =>
-              renderErrorMessage(
-                `The month's curve is kept for ${server.name} only in this release; ask without “${other.name}”.`,
-              ),
+            curve: curveAnswer(otherCurves, { host: other.displayName, now }),
           },
         }),
       })),

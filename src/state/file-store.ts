@@ -23,8 +23,10 @@ import {
   encodedSamplesSchema,
   encodeSamples,
   monthsToKeep,
-  type SampleStore,
+  type SharedSampleStore,
+  type StoredSampleKey,
   sampleFits,
+  sampleMonth,
   withSample,
 } from "./samples.js";
 import {
@@ -63,7 +65,12 @@ const fileSchema = z
       cachedMonthSchema,
     ),
     /** Added after version 1 was first written: files without it read as having no samples. */
-    samples: z.record(monthKeySchema, encodedSamplesSchema).default({}),
+    samples: z
+      .record(
+        z.string().regex(STORED_CACHE_KEY, "expected a yyyyMM month key, or server:yyyyMM"),
+        encodedSamplesSchema,
+      )
+      .default({}),
   })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -88,7 +95,7 @@ interface State {
   readonly history: readonly HistoryEntry[];
   readonly statCache: ReadonlyMap<StoredCacheKey, CachedMonth>;
   /** Encoded as samples.ts writes them. */
-  readonly samples: ReadonlyMap<MonthKey, string>;
+  readonly samples: ReadonlyMap<StoredSampleKey, string>;
 }
 
 const EMPTY: State = { deliveries: new Map(), history: [], statCache: new Map(), samples: new Map() };
@@ -199,7 +206,7 @@ function parseStateFile(path: string, text: string): State {
     history: file.history,
     // Each key matched STORED_CACHE_KEY above.
     statCache: new Map(Object.entries(file.statCache) as Array<[StoredCacheKey, CachedMonth]>),
-    samples: new Map(Object.entries(file.samples) as Array<[MonthKey, string]>),
+    samples: new Map(Object.entries(file.samples) as Array<[StoredSampleKey, string]>),
   };
 }
 
@@ -224,7 +231,7 @@ type Signature = string;
 
 export class FileStateStore implements StateStore {
   readonly statCache: SharedCacheStore;
-  readonly samples: SampleStore;
+  readonly samples: SharedSampleStore;
   /** The last state read or written, and which version of the file it came from. */
   private cached: { signature: Signature; state: State } | undefined;
   private closed = false;
@@ -235,21 +242,25 @@ export class FileStateStore implements StateStore {
       set: (key, value) => this.mutate((s) => ({ ...s, statCache: new Map(s.statCache).set(key, value) })),
     };
     this.samples = {
-      add: async (month, sample) => {
-        if (!sampleFits(month, sample)) return false;
+      add: async (key, sample) => {
+        const month = sampleMonth(key);
+        if (!month || !sampleFits(month, sample)) return false;
         let added = false;
         await this.mutate((s) => {
-          const next = withSample(decodeSamples(month, s.samples.get(month) ?? ""), sample);
+          const next = withSample(decodeSamples(month, s.samples.get(key) ?? ""), sample);
           if (!next) return s;
           added = true;
-          const samples = new Map(s.samples).set(month, encodeSamples(month, next));
+          const samples = new Map(s.samples).set(key, encodeSamples(month, next));
           const keep = monthsToKeep([...samples.keys()]);
           for (const k of samples.keys()) if (!keep.has(k)) samples.delete(k);
           return { ...s, samples };
         });
         return added;
       },
-      list: async (month) => decodeSamples(month, (await this.load()).samples.get(month) ?? ""),
+      list: async (key) => {
+        const month = sampleMonth(key);
+        return month ? decodeSamples(month, (await this.load()).samples.get(key) ?? "") : [];
+      },
     };
   }
 

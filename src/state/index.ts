@@ -11,7 +11,13 @@ import type { StateStore } from "./store.js";
 
 export { describeStore, StoreHealth, type StoreHealthState } from "./health.js";
 export { ResilientCacheStore } from "./resilient-cache.js";
-export { MemorySampleStore, type Sample, type SampleStore } from "./samples.js";
+export {
+  MemorySampleStore,
+  type Sample,
+  type SampleStore,
+  type SharedSampleStore,
+  serverSamples,
+} from "./samples.js";
 export {
   type CachedMonth,
   MemoryCacheStore,

@@ -25,8 +25,10 @@ import {
   hourOf,
   SAMPLE_MONTHS_KEPT,
   type Sample,
-  type SampleStore,
+  type SharedSampleStore,
+  type StoredSampleKey,
   sampleFits,
+  sampleMonth,
 } from "./samples.js";
 import {
   type CachedMonth,
@@ -167,7 +169,7 @@ export interface RedisStateStoreOptions extends RedisConnectOptions {
 
 export class RedisStateStore implements StateStore {
   readonly statCache: SharedCacheStore;
-  readonly samples: SampleStore;
+  readonly samples: SharedSampleStore;
   private readonly deliveriesKey: string;
   private readonly historyKey: string;
   private readonly statCacheKey: string;
@@ -194,10 +196,11 @@ export class RedisStateStore implements StateStore {
       },
     };
     this.samples = {
-      add: async (month: MonthKey, sample: Sample): Promise<boolean> => {
-        const m = parseMonthKey(month);
-        if (!m || !sampleFits(month, sample)) return false;
-        const key = `${this.prefix}samples:${month}`;
+      add: async (stored: StoredSampleKey, sample: Sample): Promise<boolean> => {
+        const month = sampleMonth(stored);
+        const m = month ? parseMonthKey(month) : undefined;
+        if (!month || !m || !sampleFits(month, sample)) return false;
+        const key = `${this.prefix}samples:${stored}`;
         const [[setErr, set] = [null, 0], [expireErr] = [null]] =
           (await this.redis
             .multi()
@@ -208,8 +211,10 @@ export class RedisStateStore implements StateStore {
         if (expireErr) throw expireErr;
         return set === 1;
       },
-      list: async (month: MonthKey): Promise<Sample[]> => {
-        const key = `${this.prefix}samples:${month}`;
+      list: async (stored: StoredSampleKey): Promise<Sample[]> => {
+        const month = sampleMonth(stored);
+        if (!month) return [];
+        const key = `${this.prefix}samples:${stored}`;
         const values = await this.redis.hvals(key);
         return values
           .flatMap((raw) => {

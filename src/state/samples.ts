@@ -13,10 +13,11 @@ import { z } from "zod";
 import {
   addMonths,
   compareMonths,
+  type Month,
   type MonthKey,
-  monthKey,
   monthStartUtc,
   parseMonthKey,
+  tryAddMonths,
 } from "../months.js";
 
 export interface Sample {
@@ -31,11 +32,38 @@ export const SAMPLE_MONTHS_KEPT = 13;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/** One server's samples, by month. */
 export interface SampleStore {
   /** Adds a sample for `month` unless one of the same UTC hour is kept; true when added. */
   add(month: MonthKey, sample: Sample): Promise<boolean>;
   /** The month's samples, oldest first. */
   list(month: MonthKey): Promise<Sample[]>;
+}
+
+/**
+ * Every server's samples, as the file and Redis stores keep them: `yyyyMM` for the default
+ * server (the single-server keys), `staging:yyyyMM` for another, like the stat cache's keys.
+ */
+export type StoredSampleKey = MonthKey | `${string}:${MonthKey}`;
+
+export interface SharedSampleStore {
+  add(key: StoredSampleKey, sample: Sample): Promise<boolean>;
+  list(key: StoredSampleKey): Promise<Sample[]>;
+}
+
+/** The month part of a stored key; undefined for a key no release writes. */
+export function sampleMonth(key: string): MonthKey | undefined {
+  const month = key.slice(key.lastIndexOf(":") + 1);
+  return parseMonthKey(month) !== undefined && /^(?:[a-z][a-z0-9-]{0,19}:)?\d{6}$/.test(key)
+    ? (month as MonthKey)
+    : undefined;
+}
+
+/** One server's view of the shared samples (`scope` undefined: the default server's keys). */
+export function serverSamples(shared: SharedSampleStore, scope: string | undefined): SampleStore {
+  if (scope === undefined) return shared;
+  const key = (month: MonthKey): StoredSampleKey => `${scope}:${month}`;
+  return { add: (month, sample) => shared.add(key(month), sample), list: (month) => shared.list(key(month)) };
 }
 
 /** The hour a sample belongs to, for "one per hour". */
@@ -80,16 +108,31 @@ export function withSample(samples: readonly Sample[], sample: Sample): Sample[]
   return [...samples, { at, mau: sample.mau }].sort((a, b) => a.at - b.at);
 }
 
-/** The months to keep of `months`: the newest SAMPLE_MONTHS_KEPT + 1 (the one in progress). */
-export function monthsToKeep(months: readonly MonthKey[]): Set<MonthKey> {
-  const parsed = months.flatMap((k) => {
-    const m = parseMonthKey(k);
-    return m ? [m] : [];
-  });
-  const newest = parsed.sort(compareMonths).at(-1);
-  if (!newest) return new Set();
-  const oldest = addMonths(newest, -SAMPLE_MONTHS_KEPT);
-  return new Set(parsed.filter((m) => compareMonths(m, oldest) >= 0).map(monthKey));
+/**
+ * The keys to keep of `keys`: for each server, its newest SAMPLE_MONTHS_KEPT + 1 months (the one
+ * in progress too), so one server's months never push out another's.
+ */
+export function monthsToKeep<K extends string>(keys: readonly K[]): Set<K> {
+  const byScope = new Map<string, Array<{ key: K; month: Month }>>();
+  for (const key of keys) {
+    const mk = sampleMonth(key);
+    const m = mk ? parseMonthKey(mk) : undefined;
+    if (!m) continue;
+    const scope = key.slice(0, key.length - 6);
+    byScope.set(scope, [...(byScope.get(scope) ?? []), { key, month: m }]);
+  }
+  const keep = new Set<K>();
+  for (const entries of byScope.values()) {
+    const newest = entries
+      .map((e) => e.month)
+      .sort(compareMonths)
+      .at(-1);
+    if (!newest) continue;
+    // Near the first month the bot knows there is nothing older to drop (addMonths would throw).
+    const oldest = tryAddMonths(newest, -SAMPLE_MONTHS_KEPT);
+    for (const e of entries) if (!oldest || compareMonths(e.month, oldest) >= 0) keep.add(e.key);
+  }
+  return keep;
 }
 
 function monthStartOf(key: MonthKey): number {
@@ -99,18 +142,19 @@ function monthStartOf(key: MonthKey): number {
 }
 
 /** In memory, for a bot without a state store and for tests. */
-export class MemorySampleStore implements SampleStore {
-  private readonly months = new Map<MonthKey, Sample[]>();
-  async add(month: MonthKey, sample: Sample): Promise<boolean> {
-    if (!sampleFits(month, sample)) return false;
-    const next = withSample(this.months.get(month) ?? [], sample);
+export class MemorySampleStore implements SharedSampleStore {
+  private readonly months = new Map<StoredSampleKey, Sample[]>();
+  async add(key: StoredSampleKey, sample: Sample): Promise<boolean> {
+    const month = sampleMonth(key);
+    if (!month || !sampleFits(month, sample)) return false;
+    const next = withSample(this.months.get(key) ?? [], sample);
     if (!next) return false;
-    this.months.set(month, next);
+    this.months.set(key, next);
     const keep = monthsToKeep([...this.months.keys()]);
     for (const k of this.months.keys()) if (!keep.has(k)) this.months.delete(k);
     return true;
   }
-  async list(month: MonthKey): Promise<Sample[]> {
-    return [...(this.months.get(month) ?? [])];
+  async list(key: StoredSampleKey): Promise<Sample[]> {
+    return [...(this.months.get(key) ?? [])];
   }
 }

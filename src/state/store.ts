@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { type MonthKey, parseMonthKey } from "../months.js";
-import type { SampleStore } from "./samples.js";
+import type { SharedSampleStore } from "./samples.js";
 import type { SharedCacheStore } from "./stat-cache.js";
 
 /** One summary for one channel: the unit of exactly-once. `month` is `yyyyMM`. */
@@ -58,7 +58,7 @@ export interface StateStore {
   /** Closed months of the stat cache live here too, so a restart does not ask for them again. */
   readonly statCache: SharedCacheStore;
   /** The MAU of months in progress, sampled hourly: their curve (samples.ts). */
-  readonly samples: SampleStore;
+  readonly samples: SharedSampleStore;
   close(): Promise<void>;
 }
 

@@ -132,6 +132,25 @@ describe("two servers in one bot", () => {
     expect(staging.counters.stat + staging.counters.token + staging.counters.discovery).toBe(before);
   });
 
+  it("each server keeps its own month's curve, from its own samples", async () => {
+    const stage = await h.command("staging month-curve", { user_id: ALICE });
+    const stageText = allText((await h.reply(stage.path)).body);
+    expect(stageText).toContain(formatCount(stagingMau(CURRENT)));
+    expect(stageText).not.toContain(formatCount(statsOf(CURRENT).mau));
+    const prod = await h.command("month-curve", { user_id: ALICE });
+    const prodText = allText((await h.reply(prod.path)).body);
+    expect(prodText).toContain(formatCount(statsOf(CURRENT).mau));
+    expect(prodText).not.toContain(formatCount(stagingMau(CURRENT)));
+    const state = await FileStateStore.open(dir);
+    try {
+      expect((await state.samples.list(`staging:${monthKey(CURRENT)}`)).map((x) => x.mau)).toEqual([
+        stagingMau(CURRENT),
+      ]);
+    } finally {
+      await state.close();
+    }
+  });
+
   it("the servers' figures are cached apart: the default under the old keys, staging under its own", async () => {
     const state = await FileStateStore.open(dir);
     try {

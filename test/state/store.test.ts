@@ -10,6 +10,7 @@ import { type MonthStats, tokenCounts } from "../../src/gluu/model.js";
 import { month, monthKey } from "../../src/months.js";
 import { FileStateStore } from "../../src/state/file-store.js";
 import { RedisStateStore } from "../../src/state/redis-store.js";
+import { serverSamples } from "../../src/state/samples.js";
 import type { CachedMonth } from "../../src/state/stat-cache.js";
 import type { DeliveryKey, DeliveryState, HistoryEntry, StateStore } from "../../src/state/store.js";
 import { startRedis, type TestRedis } from "../support/redis.js";
@@ -299,6 +300,28 @@ describe.each([fileBackend(), redisBackend()])("$name (StateStore contract)", (b
     // Added in any order, listed in time order.
     await other.samples.add(dec, { at: Date.UTC(2026, 11, 1, 0, 5), mau: 12 });
     expect((await store.samples.list(dec)).map((x) => x.mau)).toEqual([12, 3_100, 3_160]);
+  });
+
+  it("keeps each server's samples apart, the default's under the single-server keys, and prunes per server", async () => {
+    const store = await freshStore();
+    const staging = serverSamples(store.samples, "staging");
+    const dec = monthKey(month(2026, 12));
+    const at = Date.UTC(2026, 11, 2, 9);
+    expect(await store.samples.add(dec, { at, mau: 100 })).toBe(true);
+    // Another server's sample of the same hour is its own, not a second of the default's.
+    expect(await staging.add(dec, { at, mau: 7 })).toBe(true);
+    expect((await store.samples.list(dec)).map((x) => x.mau)).toEqual([100]);
+    expect((await staging.list(dec)).map((x) => x.mau)).toEqual([7]);
+    expect(await store.samples.list(`staging:${dec}`)).toEqual([{ at, mau: 7 }]);
+    // Fourteen months of staging later, the default's December is still kept: pruning is per
+    // server (the file prunes by each server's newest month; Redis expires by each key's month).
+    const later = month(2028, 2);
+    expect(await staging.add(monthKey(later), { at: Date.UTC(2028, 1, 2), mau: 9 })).toBe(true);
+    expect((await store.samples.list(dec)).map((x) => x.mau)).toEqual([100]);
+    const reopened = await open();
+    expect(
+      (await serverSamples(reopened.samples, "staging").list(monthKey(later))).map((x) => x.mau),
+    ).toEqual([9]);
   });
 
   it("keeps everything across close and reopen", async () => {
