@@ -10,7 +10,6 @@ import { curveAnswer, MonthCurves } from "./curve/book.js";
 import { createGluuStack, type GluuStack, type StatService } from "./gluu/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics/index.js";
-import { renderErrorMessage } from "./report/slack/index.js";
 import { readHistory } from "./schedule/history.js";
 import {
   createMonthly,

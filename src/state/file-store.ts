@@ -17,7 +17,6 @@ import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { errorText } from "../errors/index.js";
-import type { MonthKey } from "../months.js";
 import {
   decodeSamples,
   encodedSamplesSchema,
@@ -44,7 +43,6 @@ import {
   HISTORY_CAP,
   type HistoryEntry,
   historyEntrySchema,
-  monthKeySchema,
   StateCorruptError,
   type StateStore,
 } from "./store.js";

@@ -16,7 +16,6 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { errorText } from "../errors/index.js";
-import type { MonthKey } from "../months.js";
 import { addMonths, monthEndUtc, parseMonthKey } from "../months.js";
 import {
   decodeSamples,
