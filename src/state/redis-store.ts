@@ -4,8 +4,9 @@
  * - `deliveries`: hash, field `["<channel>","<month>"]` (JSON), value a DeliveryState as JSON;
  *   a hash so that `pendingDeliveries` is one HGETALL rather than a SCAN.
  * - `history`: list, newest first (LPUSH + LTRIM to HISTORY_CAP in one transaction).
- * - `stat-cache`: hash, field the `yyyyMM` month key, value a CachedMonth as JSON.
- * - `samples:<yyyyMM>`: hash, field the UTC hour (hours since the epoch), value one sample as
+ * - `stat-cache`: hash, field the `yyyyMM` month key (`server:yyyyMM` for a server after the
+ *   first of GLUU_SERVERS), value a CachedMonth as JSON.
+ * - `samples:<yyyyMM>` (`samples:<server>:<yyyyMM>`): hash, field the UTC hour (hours since the epoch), value one sample as
  *   `minute:mau` (samples.ts); HSETNX keeps the first of each hour, and the key expires
  *   SAMPLE_MONTHS_KEPT months after its month ends.
  *
