@@ -154,6 +154,7 @@ export async function startServer(
         ...(opts.now ? { now: opts.now } : {}),
       },
     );
+    const otherMetrics = metrics.forServer(new URL(other.gluu.url).host);
     return {
       server: other,
       curves: otherCurves,
@@ -162,10 +163,14 @@ export async function startServer(
         createGluuStack(other.gluu, {
           log: log.child({ server: other.name }),
           now: opts.now,
-          // /metrics counts the default server's requests only in this release (see the notes).
+          // Its requests, cache lookups and waits under its own `server` label in /metrics.
           observe: {
-            requests: () => {},
-            stats: { fetched: (stats, at) => void otherCurves.record(stats, at) },
+            requests: (endpoint, code) => otherMetrics.request(endpoint, code),
+            stats: {
+              lookedUp: (hits, misses) => otherMetrics.lookedUp(hits, misses),
+              refused: () => otherMetrics.refused(),
+              fetched: (stats, at) => void otherCurves.record(stats, at),
+            },
           },
           store:
             state && health

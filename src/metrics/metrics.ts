@@ -152,6 +152,21 @@ export class BotMetrics {
     this.waits.inc({ server: this.server });
   }
 
+  /**
+   * Another Gluu server of GLUU_SERVERS: its requests, cache lookups and interval waits under its
+   * own `server` label, so one server's trouble is not read as another's.
+   */
+  forServer(server: string): Pick<BotMetrics, "request" | "lookedUp" | "refused"> {
+    return {
+      request: (endpoint, code) => this.upstream.inc({ server, endpoint, code: String(code) }),
+      lookedUp: (hits, misses) => {
+        if (hits > 0) this.cacheHits.inc({ server }, hits);
+        if (misses > 0) this.cacheMisses.inc({ server }, misses);
+      },
+      refused: () => this.waits.inc({ server }),
+    };
+  }
+
   monthlyPost(outcome: string): void {
     this.posts.inc({ server: this.server, outcome });
   }

@@ -151,6 +151,22 @@ describe("two servers in one bot", () => {
     }
   });
 
+  it("/metrics counts each server's requests and cache lookups under its own server label", async () => {
+    const text = await (await fetch(`${h.base}/metrics`)).text();
+    const stagingHost = new URL(staging.url).host;
+    const prodHost = new URL(h.emulator.url).host;
+    const upstream = (host: string) =>
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("gluu_stats_upstream_requests_total{") && l.includes(`server="${host}"`));
+    expect(upstream(stagingHost).length).toBeGreaterThan(0);
+    expect(upstream(prodHost).length).toBeGreaterThan(0);
+    const misses = text
+      .split("\n")
+      .find((l) => l.startsWith(`gluu_stats_cache_misses_total{server="${stagingHost}"}`));
+    expect(Number(misses?.split(" ").at(-1))).toBeGreaterThan(0);
+  });
+
   it("the servers' figures are cached apart: the default under the old keys, staging under its own", async () => {
     const state = await FileStateStore.open(dir);
     try {
