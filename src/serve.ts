@@ -118,75 +118,57 @@ export async function startServer(
       },
     { ...(opts.now ? { now: opts.now } : {}), timeZone: "UTC" },
   );
-  // The month's curve: samples in the state store when there is one, else in memory.
-  const curves = new MonthCurves(state?.store.samples ?? new MemorySampleStore(), {
-    timeZone: env.REPORT_TZ,
-    log,
-    ...(opts.now ? { now: opts.now } : {}),
-  });
-  const gluu =
-    opts.gluu ??
-    createGluuStack(config, {
-      log,
-      now: opts.now,
-      observe: {
-        requests: (endpoint, code) => metrics.request(endpoint, code),
-        stats: {
-          lookedUp: (hits, misses) => metrics.lookedUp(hits, misses),
-          refused: () => metrics.refused(),
-          fetched: (stats, at) => void curves.record(stats, at),
-        },
-      },
-      store:
-        state && health
-          ? new ResilientCacheStore(state.store.statCache, health, opts.now, config.closeGraceMs)
-          : undefined,
-    });
-  service = gluu.service;
-  // Each other server: its own token, discovery, family, TLS, interval, errors, cache keys and
-  // month's curve (its samples under its own keys).
-  const others = servers.servers.slice(1).map((other) => {
-    const otherCurves = new MonthCurves(
-      state ? serverSamples(state.store.samples, other.name) : new MemorySampleStore(),
-      {
-        timeZone: env.REPORT_TZ,
-        log: log.child({ server: other.name }),
-        ...(opts.now ? { now: opts.now } : {}),
-      },
+  /**
+   * One server's stack (token, discovery, family, TLS, interval, errors), its cache entries and
+   * its month's curve (samples in the state store when there is one, else in memory), each under
+   * the server's keys (`scope`; undefined: the default server's single-server keys), and its
+   * requests, cache lookups and waits under its own label in /metrics.
+   */
+  const serverParts = (
+    gluuConfig: typeof config,
+    scope: string | undefined,
+    given: GluuStack | undefined,
+  ) => {
+    const serverLog = scope === undefined ? log : log.child({ server: scope });
+    const book = new MonthCurves(
+      state ? serverSamples(state.store.samples, scope) : new MemorySampleStore(),
+      { timeZone: env.REPORT_TZ, log: serverLog, ...(opts.now ? { now: opts.now } : {}) },
     );
-    const otherMetrics = metrics.forServer(new URL(other.gluu.url).host);
-    return {
-      server: other,
-      curves: otherCurves,
-      stack:
-        opts.others?.[other.name] ??
-        createGluuStack(other.gluu, {
-          log: log.child({ server: other.name }),
-          now: opts.now,
-          // Its requests, cache lookups and waits under its own `server` label in /metrics.
-          observe: {
-            requests: (endpoint, code) => otherMetrics.request(endpoint, code),
-            stats: {
-              lookedUp: (hits, misses) => otherMetrics.lookedUp(hits, misses),
-              refused: () => otherMetrics.refused(),
-              fetched: (stats, at) => void otherCurves.record(stats, at),
-            },
+    const sink = scope === undefined ? metrics : metrics.forServer(new URL(gluuConfig.url).host);
+    const stack =
+      given ??
+      createGluuStack(gluuConfig, {
+        log: serverLog,
+        now: opts.now,
+        observe: {
+          requests: (endpoint, code) => sink.request(endpoint, code),
+          stats: {
+            lookedUp: (hits, misses) => sink.lookedUp(hits, misses),
+            refused: () => sink.refused(),
+            fetched: (stats, at) => void book.record(stats, at),
           },
-          store:
-            state && health
-              ? new ResilientCacheStore(
-                  serverCache(state.store.statCache, other.name),
-                  health,
-                  opts.now,
-                  other.gluu.closeGraceMs,
-                )
-              : undefined,
-        }),
-    };
-  });
+        },
+        store:
+          state && health
+            ? new ResilientCacheStore(
+                serverCache(state.store.statCache, scope),
+                health,
+                opts.now,
+                gluuConfig.closeGraceMs,
+              )
+            : undefined,
+      });
+    return { curves: book, stack };
+  };
+  const { curves, stack: gluu } = serverParts(config, undefined, opts.gluu);
+  service = gluu.service;
+  const others = servers.servers
+    .slice(1)
+    .map((other) => ({ server: other, ...serverParts(other.gluu, other.name, opts.others?.[other.name]) }));
   const closeStacks = () => Promise.allSettled([gluu.close(), ...others.map((o) => o.stack.close())]);
-  // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host.
-  const shownAs = servers.single && env.GLUU_NAME === undefined ? gluu.client.host : server.displayName;
+  // What replies call the server: GLUU_NAME (or the server's own name), else the issuer's host
+  // (config/servers.ts decides it once).
+  const shownAs = server.displayName;
   const now = opts.now ?? Date.now;
   const botToken = env.SLACK_BOT_TOKEN ?? "";
   // Only the monthly post and the store's outage DMs use a client of their own.

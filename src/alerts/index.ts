@@ -10,7 +10,7 @@ import cron, { type RunCoordinator, type ScheduledTask } from "node-cron";
 import type { Env } from "../config/index.js";
 import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
-import { TrackedRuns } from "../schedule/runs.js";
+import { settleAll, TrackedRuns } from "../schedule/runs.js";
 import { validateSchedule } from "../schedule/scheduler.js";
 import { type BlockSender, webApiPoster } from "../schedule/slack-poster.js";
 import type { OpenedStore, StoreHealth } from "../state/index.js";
@@ -66,10 +66,7 @@ export class AlertSchedule {
    * on a store failure). A server whose check fails never keeps another's from running.
    */
   run(): Promise<readonly CheckResult[] | undefined> {
-    const all = Promise.allSettled(this.opts.alerts.map((a) => a.check())).then((settled) => {
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
-      const results = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    const all = settleAll(this.opts.alerts.map((a) => a.check())).then((results) => {
       this.last = results;
       return results;
     });

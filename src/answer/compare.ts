@@ -124,9 +124,32 @@ export interface CompareSource {
   readonly stats: AnswerStats;
 }
 
+function described(s: CompareSource): Omit<ComparedServer, "figures"> {
+  return {
+    name: s.name,
+    displayName: s.displayName,
+    ...(s.licensedMau !== undefined ? { licensedMau: s.licensedMau } : {}),
+  };
+}
+
+/** The comparison from the servers' caches alone, when every one of them can answer now. */
+export function peekComparison(
+  sources: readonly CompareSource[],
+  month: Month,
+): ComparedServer[] | undefined {
+  const months = comparisonMonths(month);
+  const out: ComparedServer[] = [];
+  for (const s of sources) {
+    const result = s.stats.peek?.(months);
+    if (!result) return undefined;
+    out.push({ ...described(s), figures: { ok: true, result } });
+  }
+  return out;
+}
+
 /**
  * Asks every server at once for the month and the one before. A server answers from its cache
- * when it can; one the bot knows cannot answer before the deadline is not waited for.
+ * when it can; one that has not answered by the deadline is shown as unavailable.
  */
 export async function fetchComparison(
   sources: readonly CompareSource[],
@@ -137,11 +160,7 @@ export async function fetchComparison(
   const deadline = opts.now() + opts.deadlineMs;
   return Promise.all(
     sources.map(async (s): Promise<ComparedServer> => {
-      const base = {
-        name: s.name,
-        displayName: s.displayName,
-        ...(s.licensedMau !== undefined ? { licensedMau: s.licensedMau } : {}),
-      };
+      const base = described(s);
       const cached = s.stats.peek?.(months);
       if (cached) return { ...base, figures: { ok: true, result: cached } };
       // On Gluu 4.x the request goes out at once and is retried on a refusal (#10), so even a

@@ -111,17 +111,12 @@ export async function main(argv: string[]): Promise<number> {
       return runDemo(out);
     }
     case "post": {
-      const [{ postCommand }, { createLogger }, { secretsOf }] = await Promise.all([
+      const [{ postCommand }, { cliLogger }] = await Promise.all([
         import("./monthly.js"),
-        import("../log.js"),
-        import("../serve.js"),
+        import("./logger.js"),
       ]);
       const env = loadEnv();
-      const log = createLogger({
-        level: process.env.LOG_LEVEL ?? "warn",
-        destination: process.stderr,
-        secrets: secretsOf(env),
-      });
+      const log = cliLogger(env);
       return postCommand(
         env,
         {

@@ -80,8 +80,7 @@ export async function postCommand(
       servers: [
         {
           ...(scope !== undefined ? { server: scope } : {}),
-          // One server: named by its host unless GLUU_NAME says otherwise, as in Slack.
-          host: set.single && env.GLUU_NAME === undefined ? gluu.client.host : server.displayName,
+          host: server.displayName,
           stats: gluu.service,
           channels,
           ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),

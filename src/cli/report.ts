@@ -4,15 +4,15 @@ import { extname } from "node:path";
 import { comparisonView, fetchComparison } from "../answer/compare.js";
 import { answerView, isStatsCommand } from "../answer/index.js";
 import { chartModelOf, loadChartRenderer } from "../chart/index.js";
-import { loadEnv, secretsOf, selectServer, serverConfigs } from "../config/index.js";
+import { loadEnv, selectServer, serverConfigs } from "../config/index.js";
 import { chartTitle } from "../files/index.js";
 import { createGluuStack } from "../gluu/index.js";
-import { createLogger } from "../log.js";
 import { type Month, monthProgressAt } from "../months.js";
 import { parseCommand } from "../query/parse.js";
 import { renderComparisonJson } from "../report/json.js";
 import { renderComparisonText } from "../report/text.js";
 import type { SeriesView } from "../report/view.js";
+import { cliLogger } from "./logger.js";
 import type { OutputFormat } from "./output-format.js";
 import { renderView } from "./render.js";
 
@@ -91,17 +91,12 @@ export async function report(
     return 2;
   }
   const { server } = selected;
-  const log = createLogger({
-    level: process.env.LOG_LEVEL ?? "warn",
-    destination: process.stderr,
-    secrets: secretsOf(env),
-  });
+  const log = cliLogger(env);
   const stack = createGluuStack(server.gluu, { log });
   try {
     const view = await answerView(command, {
       stats: stack.service,
-      // One server: named by its host unless GLUU_NAME says otherwise, as before.
-      host: servers.single && env.GLUU_NAME === undefined ? stack.client.host : server.displayName,
+      host: server.displayName,
       timeZone,
       now: Date.now,
       ...(server.mauLimit !== undefined ? { licensedMau: server.mauLimit } : {}),
@@ -140,11 +135,7 @@ async function compareServers(month: Month, current: boolean, format: OutputForm
     io.err("report all prints text or json");
     return 2;
   }
-  const log = createLogger({
-    level: process.env.LOG_LEVEL ?? "warn",
-    destination: process.stderr,
-    secrets: secretsOf(env),
-  });
+  const log = cliLogger(env);
   const stacks = servers.servers.map((s) => ({
     server: s,
     stack: createGluuStack(s.gluu, { log: log.child({ server: s.name }) }),

@@ -254,36 +254,35 @@ function parseQuery(text: string, current: Month): Outcome<Query> {
 
 /** `all`, `all 2021-11`, `all nov`, `all current`: one month, by default the previous one. */
 function parseCompare(arg: string, current: Month): Outcome<Query> {
-  if (arg === "") {
-    const previous = tryAddMonths(current, -1);
-    return previous ? ok({ kind: "compare", month: previous, current: false }) : fail(tooEarly());
-  }
-  if (splitRange(arg) !== undefined) return fail(COMPARE_ONE_MONTH);
-  const spec = parseSpec(arg, current);
-  if (!spec.ok) return spec;
-  if (spec.value.kind === "year") return fail(COMPARE_ONE_MONTH);
-  const single = resolveSingle(spec.value, current);
-  if (!single.ok) return single;
-  return single.value.kind === "month"
-    ? ok({ kind: "compare", month: single.value.month, current: single.value.current })
-    : fail(COMPARE_ONE_MONTH);
+  const single = oneMonth(arg, current, COMPARE_ONE_MONTH);
+  return single.ok ? ok({ kind: "compare", ...single.value }) : single;
 }
 
 function parsePost(arg: string, current: Month): Outcome<Query> {
+  const single = oneMonth(arg, current, POST_ONE_MONTH);
+  return single.ok ? ok({ kind: "post", month: single.value.month }) : single;
+}
+
+/** The one month `post` and `all` take: the previous month when none is given; `refusal` for a year or range. */
+function oneMonth(
+  arg: string,
+  current: Month,
+  refusal: string,
+): Outcome<{ readonly month: Month; readonly current: boolean }> {
   if (arg === "") {
     const previous = tryAddMonths(current, -1);
-    return previous ? ok({ kind: "post", month: previous }) : fail(tooEarly());
+    return previous ? ok({ month: previous, current: false }) : fail(tooEarly());
   }
-  if (splitRange(arg) !== undefined) return fail(POST_ONE_MONTH);
+  if (splitRange(arg) !== undefined) return fail(refusal);
   const spec = parseSpec(arg, current);
   if (!spec.ok) return spec;
-  if (spec.value.kind === "year") return fail(POST_ONE_MONTH);
+  if (spec.value.kind === "year") return fail(refusal);
   const single = resolveSingle(spec.value, current);
   if (!single.ok) return single;
   // resolveSingle gives a month for anything but a year, which was refused above.
   return single.value.kind === "month"
-    ? ok({ kind: "post", month: single.value.month })
-    : fail(POST_ONE_MONTH);
+    ? ok({ month: single.value.month, current: single.value.current })
+    : fail(refusal);
 }
 
 function lastTwelve(kind: "trend" | "export", current: Month): Outcome<Query> {

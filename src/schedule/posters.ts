@@ -6,6 +6,7 @@
  */
 import type { HistoryTrigger } from "../state/index.js";
 import type { DeliveryOutcome, MonthlyPoster } from "./monthly.js";
+import { settleAll } from "./runs.js";
 
 /** What the scheduler asks of the monthly post. */
 export interface ScheduledPoster {
@@ -16,18 +17,11 @@ export interface ScheduledPoster {
 export class EveryServerPoster implements ScheduledPoster {
   constructor(private readonly posters: readonly Pick<MonthlyPoster, "run" | "catchUp">[]) {}
 
-  run(trigger: HistoryTrigger): Promise<DeliveryOutcome[]> {
-    return allOf(this.posters.map((p) => p.run(trigger)));
+  async run(trigger: HistoryTrigger): Promise<DeliveryOutcome[]> {
+    return (await settleAll(this.posters.map((p) => p.run(trigger)))).flat();
   }
 
-  catchUp(dueSince: number | undefined, singleInstance: boolean): Promise<DeliveryOutcome[]> {
-    return allOf(this.posters.map((p) => p.catchUp(dueSince, singleInstance)));
+  async catchUp(dueSince: number | undefined, singleInstance: boolean): Promise<DeliveryOutcome[]> {
+    return (await settleAll(this.posters.map((p) => p.catchUp(dueSince, singleInstance)))).flat();
   }
-}
-
-async function allOf(runs: readonly Promise<DeliveryOutcome[]>[]): Promise<DeliveryOutcome[]> {
-  const settled = await Promise.allSettled(runs);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
 }

@@ -49,3 +49,14 @@ export class TrackedRuns {
     if (timer) clearTimeout(timer);
   }
 }
+
+/**
+ * Every run to its end, then their results in order; the first failure is passed on only after
+ * all have finished, so one server's failing run never cuts another's short.
+ */
+export async function settleAll<T>(runs: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+}

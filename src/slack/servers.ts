@@ -6,10 +6,10 @@
  * With one server this is a pass-through and commands read as they always did.
  */
 import type { AnswerStats } from "../answer/answerer.js";
-import { type ComparedServer, comparisonMonths, comparisonView, fetchComparison } from "../answer/compare.js";
+import { type ComparedServer, comparisonView, fetchComparison, peekComparison } from "../answer/compare.js";
 import type { Logger } from "../log.js";
-import { type Month, monthAt, monthLabel, monthProgressAt, sameMonth } from "../months.js";
-import type { ParsedCommand } from "../query/types.js";
+import { monthLabel, monthProgressAt } from "../months.js";
+import type { ParsedCommand, Query } from "../query/types.js";
 import { USAGE } from "../query/usage.js";
 import {
   renderComparison,
@@ -71,6 +71,8 @@ export function serversUsage(visible: readonly Pick<ServedServer, "name" | "disp
   return `*Servers:* ${list}. Name one first: \`/gluu-stats ${example?.name ?? ""} 2021-11\`, \`/gluu-stats ${example?.name ?? ""} trend\`.${all}`;
 }
 
+type CompareQuery = Extract<Query, { kind: "compare" }>;
+
 /** What `all` needs besides the servers. */
 export interface CompareOptions {
   readonly timeZone: string;
@@ -122,8 +124,7 @@ export class ServerReplies implements ReplySource {
     if (this.several && command.query.kind === "help") {
       return renderHelpMessage(`${USAGE}\n\n${serversUsage(this.visibleTo(who))}`);
     }
-    if (this.several && command.query.kind === "compare")
-      return this.cachedComparison(command.query.month, who);
+    if (this.several && command.query.kind === "compare") return this.cachedComparison(command.query, who);
     return this.of(command).immediate(command);
   }
 
@@ -143,7 +144,7 @@ export class ServerReplies implements ReplySource {
 
   async answer(command: ParsedCommand, who: Asker): Promise<{ message: SlackMessage; failed: boolean }> {
     const { query } = command;
-    if (this.several && query.kind === "compare") return this.comparison(query.month, who);
+    if (this.several && query.kind === "compare") return this.comparison(query, who);
     const named = command.server ? this.byName.get(command.server) : undefined;
     // Parsed for this person, so this holds; checked again because a request to a server they
     // may not see must never be sent.
@@ -165,28 +166,24 @@ export class ServerReplies implements ReplySource {
   }
 
   /** The comparison when every server this person may see answers from its cache now. */
-  private cachedComparison(month: Month, who: Asker | undefined): SlackMessage | undefined {
+  private cachedComparison(query: CompareQuery, who: Asker | undefined): SlackMessage | undefined {
     if (!this.compare) return undefined;
-    const compared: ComparedServer[] = [];
-    for (const s of this.visibleTo(who)) {
-      const result = s.stats.peek?.(comparisonMonths(month));
-      if (!result) return undefined;
-      compared.push({ ...this.compared(s), figures: { ok: true, result } });
-    }
-    return this.rendered(month, compared);
+    const compared = peekComparison(this.visibleTo(who), query.month);
+    return compared && this.rendered(query, compared);
   }
 
-  private async comparison(month: Month, who: Asker): Promise<{ message: SlackMessage; failed: boolean }> {
+  private async comparison(
+    query: CompareQuery,
+    who: Asker,
+  ): Promise<{ message: SlackMessage; failed: boolean }> {
     const opts = this.compare;
     if (!opts) return { message: renderErrorMessage("`all` is not available in this bot."), failed: false };
     try {
-      const visible = this.visibleTo(who);
-      const compared = await fetchComparison(
-        visible.map((s) => ({ ...this.compared(s), stats: s.stats })),
-        month,
-        { now: opts.now, deadlineMs: opts.deadlineMs ?? 3_000 },
-      );
-      return { message: this.rendered(month, compared), failed: false };
+      const compared = await fetchComparison(this.visibleTo(who), query.month, {
+        now: opts.now,
+        deadlineMs: opts.deadlineMs ?? 3_000,
+      });
+      return { message: this.rendered(query, compared), failed: false };
     } catch (err) {
       const ref = reportFailure(opts.log, err, {
         user: who.userId,
@@ -200,24 +197,14 @@ export class ServerReplies implements ReplySource {
     }
   }
 
-  private compared(s: ServedServer): Omit<ComparedServer, "figures"> {
-    return {
-      name: s.name,
-      displayName: s.displayName,
-      ...(s.licensedMau !== undefined ? { licensedMau: s.licensedMau } : {}),
-    };
-  }
-
-  private rendered(month: Month, servers: readonly ComparedServer[]): SlackMessage {
-    const opts = this.compare;
-    const now = opts?.now() ?? Date.now();
-    const timeZone = opts?.timeZone ?? "UTC";
-    const isCurrent = sameMonth(monthAt(now, timeZone), month);
+  private rendered(query: CompareQuery, servers: readonly ComparedServer[]): SlackMessage {
+    const timeZone = this.compare?.timeZone ?? "UTC";
+    const now = this.compare?.now() ?? Date.now();
     return renderComparison(
       comparisonView({
-        month,
-        current: isCurrent,
-        ...(isCurrent ? { progress: monthProgressAt(now, timeZone) } : {}),
+        month: query.month,
+        current: query.current,
+        ...(query.current ? { progress: monthProgressAt(now, timeZone) } : {}),
         timeZone,
         servers,
       }),

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv, serverConfigs } from "../../src/config/index.js";
-import { DEFAULT_CLIENT, generateData, startEmulator } from "../../src/emulator/index.js";
+import { generateData, startEmulator } from "../../src/emulator/index.js";
 import { monthKey } from "../../src/months.js";
 import { STATE_FILE_NAME } from "../../src/state/file-store.js";
 import { allText, CURRENT, DATA, type Harness, startHarness } from "../slack/harness.js";
+import { NO_SINGLE_SERVER, serverEnv } from "../support/servers.js";
 
 const ALERTS = "C0ALERTS01";
 const mau = DATA.find((s) => monthKey(s.month) === monthKey(CURRENT))?.mau ?? 0;
@@ -73,18 +74,12 @@ describe("licence alerts with several servers", () => {
       env: {
         STATE_DIR: dir,
         ALERT_CHANNEL: ALERTS,
-        GLUU_URL: undefined,
-        GLUU_CLIENT_ID: undefined,
-        GLUU_CLIENT_SECRET: undefined,
+        ...NO_SINGLE_SERVER,
         GLUU_SERVERS: "prod,staging,qa",
-        GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
-        GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+        ...serverEnv("prod"),
         // Prod is at half its limit; staging at 90 % of its own; qa has none and is not checked.
         GLUU_PROD_MAU_LIMIT: String(mau * 2),
-        GLUU_STAGING_URL: staging.url,
-        GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
-        GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-        GLUU_STAGING_NAME: "Staging",
+        ...serverEnv("staging", staging.url, "Staging"),
         GLUU_STAGING_MAU_LIMIT: String(Math.ceil(stagingMau / 0.9)),
         GLUU_QA_URL: "http://127.0.0.1:9",
         GLUU_QA_CLIENT_ID: "qa",

@@ -7,6 +7,7 @@ import { DEFAULT_CLIENT, type Emulator, startEmulator } from "../../src/emulator
 import { addMonths, monthAt } from "../../src/months.js";
 import { type SlackDouble, startSlackDouble } from "../../src/slack-double/index.js";
 import { stackFor } from "../support/gluu.js";
+import { serverEnv } from "../support/servers.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -212,13 +213,8 @@ describe("doctor: several Gluu servers", () => {
     const staging = await emulator("janssen");
     const env = parseEnv({
       GLUU_SERVERS: "prod,staging,qa",
-      GLUU_PROD_URL: prod.url,
-      GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
-      GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-      GLUU_PROD_NAME: "Production",
-      GLUU_STAGING_URL: staging.url,
-      GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
-      GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      ...serverEnv("prod", prod.url, "Production"),
+      ...serverEnv("staging", staging.url),
       // Nothing listens there: qa fails, the others pass.
       GLUU_QA_URL: "http://127.0.0.1:9",
       GLUU_QA_CLIENT_ID: "qa-client",

@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { addMonths, isoMonth, type Month, monthAt, monthKey } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
 import { startSlackDouble } from "../../src/slack-double/index.js";
 import { allText } from "../slack/harness.js";
+import { serverEnv } from "../support/servers.js";
 
 const lastMonth = addMonths(monthAt(Date.now()), -1);
 const prodData = generateData({ months: 24, endMonth: monthAt(Date.now()), seed: 3 });
@@ -28,13 +29,8 @@ beforeAll(async () => {
   for (const key of Object.keys(process.env)) if (key.startsWith("GLUU_")) delete process.env[key];
   Object.assign(process.env, {
     GLUU_SERVERS: "prod,staging",
-    GLUU_PROD_URL: prod.url,
-    GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
-    GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-    GLUU_PROD_NAME: "Production",
-    GLUU_STAGING_URL: staging.url,
-    GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
-    GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+    ...serverEnv("prod", prod.url, "Production"),
+    ...serverEnv("staging", staging.url),
     GLUU_STAGING_MAU_LIMIT: "1000",
     LOG_LEVEL: "silent",
   });

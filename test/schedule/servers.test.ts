@@ -8,13 +8,14 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { isoMonth, monthKey, monthLabel } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
 import { startSlackDouble } from "../../src/slack-double/index.js";
 import { STATE_FILE_NAME } from "../../src/state/file-store.js";
 import { ago, allText, CURRENT, type Harness, startHarness, statsOf } from "../slack/harness.js";
 import { useRawRedis, useRedis } from "../support/redis.js";
+import { NO_SINGLE_SERVER, serverEnv } from "../support/servers.js";
 
 const REPORT = "C0REPORT01";
 const STAGE_REPORT = "C0STAGE001";
@@ -45,17 +46,10 @@ async function stagingServer(): Promise<Emulator> {
 
 function serversEnv(staging: Emulator, dir: string, extra: Record<string, string> = {}) {
   return {
-    GLUU_URL: undefined,
-    GLUU_CLIENT_ID: undefined,
-    GLUU_CLIENT_SECRET: undefined,
+    ...NO_SINGLE_SERVER,
     GLUU_SERVERS: "prod,staging",
-    GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
-    GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-    GLUU_PROD_NAME: "Production",
-    GLUU_STAGING_URL: staging.url,
-    GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
-    GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-    GLUU_STAGING_NAME: "Staging",
+    ...serverEnv("prod", undefined, "Production"),
+    ...serverEnv("staging", staging.url, "Staging"),
     GLUU_STAGING_REPORT_CHANNEL: STAGE_REPORT,
     GLUU_STAGING_ALLOWED_USER_IDS: `${ALICE},${ADMIN}`,
     REPORT_CHANNEL: REPORT,

@@ -8,11 +8,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CLIENT, type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { isoMonth, month as month_, monthKey, monthLabel } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
 import { ACTION_IDS } from "../../src/report/slack/index.js";
 import { FileStateStore } from "../../src/state/file-store.js";
+import { NO_SINGLE_SERVER, serverEnv } from "../support/servers.js";
 import {
   ackMessage,
   ago,
@@ -41,17 +42,11 @@ beforeAll(async () => {
     family: "gluu4",
     emulator: { intervalLimitS: 0 },
     env: {
-      GLUU_URL: undefined,
-      GLUU_CLIENT_ID: undefined,
-      GLUU_CLIENT_SECRET: undefined,
+      ...NO_SINGLE_SERVER,
       GLUU_MIN_INTERVAL_S: undefined,
       GLUU_SERVERS: "prod,staging",
-      GLUU_PROD_CLIENT_ID: DEFAULT_CLIENT.id,
-      GLUU_PROD_CLIENT_SECRET: DEFAULT_CLIENT.secret,
-      GLUU_PROD_NAME: "Production",
-      GLUU_STAGING_URL: staging.url,
-      GLUU_STAGING_CLIENT_ID: DEFAULT_CLIENT.id,
-      GLUU_STAGING_CLIENT_SECRET: DEFAULT_CLIENT.secret,
+      ...serverEnv("prod", undefined, "Production"),
+      ...serverEnv("staging", staging.url),
       GLUU_STAGING_MAU_LIMIT: "1000",
       // Staging is for Alice only.
       GLUU_STAGING_ALLOWED_USER_IDS: ALICE,

@@ -20,6 +20,7 @@ import {
   safeMrkdwn,
   section,
 } from "./primitives.js";
+import { usageCell } from "./series.js";
 
 type KnownBlock = slack.KnownBlock;
 
@@ -31,33 +32,19 @@ function changeText(view: ComparisonView, change: ComparisonRow["change"]): stri
 export function renderComparison(view: ComparisonView): SlackMessage {
   const licensed = view.rows.some((r) => r.usage);
   const head = ["Server", "MAU", "Change", "Tokens", ...(licensed ? ["Licence"] : [])];
+  const dash = textCell("–");
+  const licence = (usage: ComparisonRow["usage"]) => (licensed ? [usage ? usageCell(usage) : dash] : []);
   const cells = (r: ComparisonRow): TableCell[] => {
     const name = textCell(r.displayName.slice(0, 60));
     if (r.unavailable !== undefined)
-      return [
-        name,
-        textCell("unavailable"),
-        textCell("–"),
-        textCell("–"),
-        ...(licensed ? [textCell("–")] : []),
-      ];
-    if (!r.stats)
-      return [name, textCell("no data"), textCell("–"), textCell("–"), ...(licensed ? [textCell("–")] : [])];
+      return [name, textCell("unavailable"), dash, dash, ...licence(undefined)];
+    if (!r.stats) return [name, textCell("no data"), dash, dash, ...licence(undefined)];
     return [
       name,
       numberCell(r.stats.mau, formatCount(r.stats.mau)),
       textCell(changeText(view, r.change)),
       numberCell(r.tokens ?? 0, formatCount(r.tokens ?? 0)),
-      ...(licensed
-        ? [
-            r.usage
-              ? numberCell(
-                  Math.floor(r.usage.percent),
-                  `${r.usage.over ? "⚠ " : ""}${formatUsagePercent(r.usage)}`,
-                )
-              : textCell("–"),
-          ]
-        : []),
+      ...licence(r.usage),
     ];
   };
   const { sum } = view;
@@ -66,9 +53,9 @@ export function renderComparison(view: ComparisonView): SlackMessage {
         [
           textCell(sumLabel(sum.servers)),
           numberCell(sum.mau, formatCount(sum.mau)),
-          textCell(view.current ? "so far" : formatShortChange(sum.change) || "–"),
+          textCell(changeText(view, sum.change)),
           numberCell(sum.tokens, formatCount(sum.tokens)),
-          ...(licensed ? [textCell("–")] : []),
+          ...licence(undefined),
         ],
       ]
     : [];

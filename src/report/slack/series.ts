@@ -9,7 +9,7 @@ import {
   formatUsagePercent,
   truncateUnits,
 } from "../format.js";
-import type { SeriesRow } from "../summary.js";
+import type { LicenseUsage, SeriesRow } from "../summary.js";
 import type { SeriesView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
 import {
@@ -18,6 +18,7 @@ import {
   type MessageBlock,
   NEWER_BLOCK_LIMITS,
   numberCell,
+  type TableCell,
   tableBlock,
   textCell,
 } from "./blocks.js";
@@ -50,22 +51,18 @@ export function slackBar(mau: number, max: number, width = SLACK_BAR_WIDTH): str
 }
 
 /** The month list as a table block: month, MAU, licence share, change; numbers right-aligned. */
+/** A licence cell: the whole percent as its number, and a warning sign over the limit. */
+export function usageCell(usage: LicenseUsage): TableCell {
+  return numberCell(Math.floor(usage.percent), `${usage.over ? "⚠ " : ""}${formatUsagePercent(usage)}`);
+}
+
 export function seriesTableBlock(rows: readonly SeriesRow[]): slack.TableBlock {
   const licensed = rows.some((r) => r.usage);
   const head = ["Month", "MAU", ...(licensed ? ["Licence"] : []), "Change"];
   const body = rows.map((r) => [
     textCell(shortMonthLabel(r.month)),
     r.stats ? numberCell(r.stats.mau, formatCount(r.stats.mau)) : textCell("no data"),
-    ...(licensed
-      ? [
-          r.usage
-            ? numberCell(
-                Math.floor(r.usage.percent),
-                `${r.usage.over ? "⚠ " : ""}${formatUsagePercent(r.usage)}`,
-              )
-            : textCell("–"),
-        ]
-      : []),
+    ...(licensed ? [r.usage ? usageCell(r.usage) : textCell("–")] : []),
     textCell(r.inProgress && r.stats ? "so far" : formatShortChange(r.change) || "–"),
   ]);
   return tableBlock(head, body, ["left", "right", ...(licensed ? (["right"] as const) : []), "right"]);
