@@ -23,7 +23,7 @@ import { validateSchedule } from "./schedule/scheduler.js";
 import { webApiFiles } from "./schedule/slack-poster.js";
 import { type RunningSlackApp, type SlackMode, startSlackApp } from "./slack/app.js";
 import { createSlackClient } from "./slack/client.js";
-import { HomeViews } from "./slack/home.js";
+import { type HomeSource, HomeViews, ServerHomes } from "./slack/home.js";
 import { NewerBlocks } from "./slack/newer-blocks.js";
 import { probeAccessCheck } from "./slack/probe-access.js";
 import { RedisSeenRequests } from "./slack/redelivery.js";
@@ -102,7 +102,7 @@ export async function startServer(
   if (!servers.single) {
     log.info(
       { servers: servers.servers.map((s) => s.name) },
-      "serving %d Gluu servers; the Home is for the first (%s)",
+      "serving %d Gluu servers; the first (%s) is the default",
       servers.servers.length,
       server.name,
     );
@@ -321,25 +321,66 @@ export async function startServer(
     channels: env.ALLOWED_CHANNEL_IDS,
     admins: env.ADMIN_USER_IDS,
   };
-  const home = new HomeViews({
+  // The Home of each server; with several, composed per person (slack/home.ts ServerHomes).
+  const homeOf = (o: {
+    stats: StatService;
+    host: string;
+    curves: MonthCurves;
+    licensedMau: number | undefined;
+    scope: string | undefined;
+  }) =>
+    new HomeViews({
+      stats: o.stats,
+      host: o.host,
+      timeZone: env.REPORT_TZ,
+      now,
+      log,
+      curves: o.curves,
+      ...(o.licensedMau !== undefined ? { licensedMau: o.licensedMau } : {}),
+      access,
+      health: () => o.stats.lastOutcome,
+      ...(state && monthly?.scheduler
+        ? {
+            schedule: {
+              nextRun: () => monthly.scheduler?.nextRun() ?? null,
+              deliveries: (limit: number) =>
+                readHistory(state.store, limit, servers.single ? {} : { only: { server: o.scope } }),
+            },
+          }
+        : {}),
+    });
+  const defaultHome = homeOf({
     stats: gluu.service,
     host: shownAs,
-    timeZone: env.REPORT_TZ,
-    now,
-    log,
     curves,
-    ...(env.GLUU_MAU_LIMIT !== undefined ? { licensedMau: env.GLUU_MAU_LIMIT } : {}),
-    access,
-    health: () => gluu.service.lastOutcome,
-    ...(state && monthly?.scheduler
-      ? {
-          schedule: {
-            nextRun: () => monthly.scheduler?.nextRun() ?? null,
-            deliveries: (limit: number) => readHistory(state.store, limit),
-          },
-        }
-      : {}),
+    licensedMau: server.mauLimit,
+    scope: undefined,
   });
+  const home: HomeSource = servers.single
+    ? defaultHome
+    : new ServerHomes(
+        [
+          {
+            name: server.name,
+            users: server.allowedUserIds,
+            channels: server.allowedChannelIds,
+            home: defaultHome,
+          },
+          ...others.map(({ server: other, stack, curves: otherCurves }) => ({
+            name: other.name,
+            users: other.allowedUserIds,
+            channels: other.allowedChannelIds,
+            home: homeOf({
+              stats: stack.service,
+              host: other.displayName,
+              curves: otherCurves,
+              licensedMau: other.mauLimit,
+              scope: other.name,
+            }),
+          })),
+        ],
+        log,
+      );
   const postResponse = createResponsePoster({ extraOrigins: apiOrigin(env.SLACK_API_URL) });
   const slack = await startSlackApp({
     mode: opts.host ? { ...mode, host: opts.host } : mode,

@@ -13,10 +13,11 @@ import type { Outcome } from "../gluu/stat-service.js";
 import type { Logger } from "../log.js";
 import { parseCommand } from "../query/parse.js";
 import { formatInstant } from "../report/format.js";
-import { type HomeTab, renderHome } from "../report/slack/index.js";
+import { type HomeTab, renderHome, renderHomes } from "../report/slack/index.js";
 import type { HistoryLine, HomeView, MonthCurveView, MonthView, SeriesView } from "../report/view.js";
 import { type AccessRules, checkAccess, isAdmin } from "./access.js";
 import { userSentence } from "./failure.js";
+import { mayUse } from "./servers.js";
 
 export interface HomeDeps extends AnswerDeps {
   readonly access: AccessRules;
@@ -59,37 +60,41 @@ export class HomeViews {
 
   /** Publishes the user's Home once or twice (see the file comment); never throws. */
   async open(userId: string, publish: (view: HomeTab) => Promise<void>): Promise<void> {
-    const { deps } = this;
     try {
-      // The Home is the user's own: the channel allow-list does not apply to it.
-      const access = checkAccess({ ...deps.access, channels: [] }, userId, undefined);
-      if (!access.allowed) {
-        await publish(renderHome({ kind: "refused", reason: REFUSED }));
-        return;
-      }
-      // Last month's samples, for "at this point last month": in memory after the first Home.
-      await deps.curves?.ready(deps.now());
-      const commands = this.commands();
-      const months = commands.flatMap((c) => monthsFor(c.query));
-      const ready = deps.stats.peek?.(months);
-      // Read once per open: the second publish changes only the figures and the server's health.
-      const base = await this.base(userId);
-      if (ready) {
-        await publish(renderHome({ ...base, figures: this.figures(commands, ready) }));
-        return;
-      }
-      await publish(renderHome({ ...base, fetching: true }));
-      let view: HomeView;
-      try {
-        const result = await deps.stats.get(months);
-        view = { ...base, ...this.health(), figures: this.figures(commands, result) };
-      } catch (err) {
-        view = { ...base, ...this.health(), unavailable: userSentence(err, deps.host) };
-      }
-      await publish(renderHome(view));
+      const { first, then } = await this.views(userId);
+      await publish(renderHome(first));
+      if (then) await publish(renderHome(await then));
     } catch (err) {
-      deps.log.warn({ user: userId, err: errorText(err) }, "could not publish the App Home");
+      this.deps.log.warn({ user: userId, err: errorText(err) }, "could not publish the App Home");
     }
+  }
+
+  /**
+   * What the Home shows at once, and (when the figures must be fetched first) what it shows once
+   * they have arrived or failed; `then` never rejects.
+   */
+  async views(userId: string): Promise<{ first: HomeView; then?: Promise<HomeView> }> {
+    const { deps } = this;
+    if (!this.allows(userId)) return { first: { kind: "refused", reason: REFUSED } };
+    // Last month's samples, for "at this point last month": in memory after the first Home.
+    await deps.curves?.ready(deps.now());
+    const commands = this.commands();
+    const months = commands.flatMap((c) => monthsFor(c.query));
+    const ready = deps.stats.peek?.(months);
+    // Read once per open: the second view changes only the figures and the server's health.
+    const base = await this.base(userId);
+    if (ready) return { first: { ...base, figures: this.figures(commands, ready) } };
+    const then = deps.stats.get(months).then(
+      (result): HomeView => ({ ...base, ...this.health(), figures: this.figures(commands, result) }),
+      (err: unknown): HomeView => ({ ...base, ...this.health(), unavailable: userSentence(err, deps.host) }),
+    );
+    return { first: { ...base, fetching: true }, then };
+  }
+
+  /** Whether the bot's global rules admit this person to the Home (no request is sent to find out). */
+  allows(userId: string): boolean {
+    // The Home is the user's own: the channel allow-list does not apply to it.
+    return checkAccess({ ...this.deps.access, channels: [] }, userId, undefined).allowed;
   }
 
   /** This month, the last complete month and the 12-month trend, as the command parses them. */
@@ -142,3 +147,54 @@ export class HomeViews {
     };
   }
 }
+
+/** What the listeners ask of the Home, for one server or several. */
+export interface HomeSource {
+  open(userId: string, publish: (view: HomeTab) => Promise<void>): Promise<void>;
+}
+
+export interface HomeServer {
+  readonly name: string;
+  /** GLUU_<NAME>_ALLOWED_USER_IDS / _CHANNEL_IDS (see slack/servers.ts). */
+  readonly users: readonly string[];
+  readonly channels: readonly string[];
+  readonly home: HomeViews;
+}
+
+/**
+ * The Home with several Gluu servers: every server the user may see, in GLUU_SERVERS order, one
+ * compact part each, published at once and again when the servers that had to be asked have
+ * answered (each through its own stat service: a down server shows its sentence, the others
+ * their figures). The Home has no channel, so a server limited to channels is not shown there.
+ */
+export class ServerHomes implements HomeSource {
+  constructor(
+    private readonly servers: readonly [HomeServer, ...HomeServer[]],
+    private readonly log: Logger,
+  ) {}
+
+  async open(userId: string, publish: (view: HomeTab) => Promise<void>): Promise<void> {
+    try {
+      // The global rules first, checked without asking any server.
+      if (!this.servers[0].home.allows(userId)) {
+        await publish(renderHome({ kind: "refused", reason: REFUSED }));
+        return;
+      }
+      // Only the servers this person may see are asked: a hidden one gets no request.
+      const visible = this.servers.filter((s) => mayUse(s, { userId }));
+      if (visible.length === 0) {
+        await publish(renderHome({ kind: "refused", reason: NO_SERVER }));
+        return;
+      }
+      const phases = await Promise.all(visible.map((s) => s.home.views(userId)));
+      await publish(renderHomes(phases.map((p) => p.first)));
+      if (phases.some((p) => p.then)) {
+        await publish(renderHomes(await Promise.all(phases.map((p) => p.then ?? Promise.resolve(p.first)))));
+      }
+    } catch (err) {
+      this.log.warn({ user: userId, err: errorText(err) }, "could not publish the App Home");
+    }
+  }
+}
+
+const NO_SERVER = "There is no Gluu server you may see here. Ask the admin of this bot.";

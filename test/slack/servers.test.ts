@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, generateData, startEmulator } from "../../src/emulator/index.js";
 import { isoMonth, month as month_, monthKey, monthLabel } from "../../src/months.js";
 import { formatCount } from "../../src/report/format.js";
-import { ACTION_IDS } from "../../src/report/slack/index.js";
+import { ACTION_IDS, checkHomeLimits, type HomeTab } from "../../src/report/slack/index.js";
+import { appHomeOpened, eventCallbackBody, sendSignedCommand } from "../../src/slack-double/index.js";
 import { FileStateStore } from "../../src/state/file-store.js";
 import { NO_SINGLE_SERVER, serverEnv } from "../support/servers.js";
 import {
@@ -21,6 +22,7 @@ import {
   buttonOf,
   CURRENT,
   type Harness,
+  SIGNING_SECRET,
   startHarness,
   statsOf,
 } from "./harness.js";
@@ -125,6 +127,40 @@ describe("two servers in one bot", () => {
     });
     expect(allText((await h.reply(clicked.path)).body)).toContain("out of date or was altered");
     expect(staging.counters.stat + staging.counters.token + staging.counters.discovery).toBe(before);
+  });
+
+  it("the App Home shows every server this person may see, each with its own figures; a hidden one is not asked", async () => {
+    /** The Home once its figures are in (the first publish may say "Fetching…"). */
+    const homeOf = async (user: string): Promise<HomeTab> => {
+      const before = h.double.calls.filter((c) => c.method === "views.publish").length;
+      const res = await sendSignedCommand(h.endpoint, SIGNING_SECRET, eventCallbackBody(appHomeOpened(user)));
+      expect(res.status).toBe(200);
+      for (let i = 0; i < 300; i++) {
+        const mine = h.double.calls
+          .slice(before)
+          .filter((c) => c.method === "views.publish" && c.body.user_id === user);
+        const last = mine.at(-1)?.body.view as HomeTab | undefined;
+        if (last && !allText({ blocks: last.blocks }).includes("Fetching")) return last;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no Home with figures was published for ${user}`);
+    };
+    const last = ago(1);
+    const stagingBefore = staging.counters.stat + staging.counters.token + staging.counters.discovery;
+    const bob = await homeOf(BOB);
+    const bobText = allText({ blocks: bob.blocks });
+    expect(bobText).toContain("Production");
+    expect(bobText).toContain(formatCount(statsOf(last).mau));
+    expect(bobText).not.toContain(staging.url.replace(/^https?:\/\//, ""));
+    expect(staging.counters.stat + staging.counters.token + staging.counters.discovery).toBe(stagingBefore);
+
+    const alice = await homeOf(ALICE);
+    const aliceText = allText({ blocks: alice.blocks });
+    expect(aliceText).toContain("Production");
+    expect(aliceText).toContain(formatCount(statsOf(last).mau));
+    expect(aliceText).toContain(formatCount(stagingMau(last)));
+    expect(aliceText.indexOf("Production")).toBeLessThan(aliceText.indexOf(formatCount(stagingMau(last))));
+    expect(checkHomeLimits(alice)).toEqual([]);
   });
 
   it("each server keeps its own month's curve, from its own samples", async () => {

@@ -13,6 +13,7 @@ import {
   formatUsage,
   monthTitle,
 } from "../format.js";
+import type { SeriesSummary } from "../summary.js";
 import type { HistoryLine, HomeView, MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
 import type { MessageBlock } from "./blocks.js";
@@ -128,6 +129,69 @@ export function renderHome(view: HomeView): HomeTab {
   }
   blocks.push(...actions(buttons));
   return { type: "home", blocks };
+}
+
+/**
+ * The Home with several servers: a compact part per server (where its figures come from and how
+ * it answers, this month and last month, the 12-month trend in one line, its monthly summary),
+ * so that 10 servers stay far within a view's 100 blocks; the buttons once, at the end.
+ */
+export function renderHomes(views: readonly HomeView[]): HomeTab {
+  const homes = views.filter((v): v is Extract<HomeView, { kind: "home" }> => v.kind === "home");
+  const blocks: MessageBlock[] = [header("Gluu statistics")];
+  homes.forEach((view, i) => {
+    if (i > 0) blocks.push({ type: "divider" });
+    const where = [`*${safeMrkdwn(view.host, 100) || "Unknown server"}*`];
+    if (view.health) where.push(escapeMrkdwn(view.health));
+    blocks.push(context(where));
+    if (view.unavailable) blocks.push(section(`:warning: ${escapeMrkdwn(view.unavailable)}`));
+    if (view.fetching && !view.figures) {
+      blocks.push(
+        section(`:hourglass_flowing_sand: Fetching the figures from ${safeMrkdwn(view.host, 100)}…`),
+      );
+    }
+    const f = view.figures;
+    if (f) {
+      blocks.push(
+        ...fieldSections([
+          monthField(f.current, monthTitle(f.current)),
+          monthField(f.last, monthLabel(f.last.month)),
+        ]),
+        section(escapeMrkdwn(trendLine(f.trend.summary))),
+      );
+    }
+    if (view.schedule) {
+      const next = view.schedule.nextRun;
+      const [last] = view.schedule.deliveries;
+      blocks.push(
+        context([
+          `Monthly summary · next: ${next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone))}${last ? ` · last: ${deliveryLine(last, view.timeZone)}` : ""}`,
+        ]),
+      );
+    }
+  });
+  const fetched = homes.flatMap((h) => (h.figures ? [h.figures.current.fetchedAt] : []));
+  const buttons = [
+    ...button("Refresh", ACTION_IDS.homeRefresh, "refresh", true),
+    ...button("Open as message", ACTION_IDS.homeMessage, "trend"),
+  ];
+  blocks.push(...actions(buttons));
+  const [first] = homes;
+  if (first && fetched.length > 0)
+    blocks.push(
+      context([`Fetched ${escapeMrkdwn(formatInstant(Math.max(...fetched), first.timeZone))} · ${HLL_NOTE}`]),
+    );
+  return { type: "home", blocks };
+}
+
+/** "12 months: average 63,485, maximum 66,202 in Nov 2026 · 2 over the licensed 60,000". */
+function trendLine(summary: SeriesSummary): string {
+  if (summary.average === undefined || !summary.maximum) return "12 months: no data";
+  const over =
+    summary.limit !== undefined
+      ? ` · ${summary.overLimit?.length ?? 0} over the licensed ${formatCount(summary.limit)}`
+      : "";
+  return `12 months: average ${formatCount(Math.round(summary.average))}, maximum ${formatCount(summary.maximum.mau)} in ${monthLabel(summary.maximum.month)}${over}`;
 }
 
 /** What Slack would refuse in a home view: the block checks of messages, and 100 blocks. */

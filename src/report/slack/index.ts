@@ -18,7 +18,7 @@ export { renderComparison } from "./compare.js";
 export { renderMonthCurve, sparkline } from "./curve.js";
 export { renderExportMessage } from "./export.js";
 export { renderHistoryMessage } from "./history.js";
-export { checkHomeLimits, HOME_BLOCKS_MAX, type HomeTab, renderHome } from "./home.js";
+export { checkHomeLimits, HOME_BLOCKS_MAX, type HomeTab, renderHome, renderHomes } from "./home.js";
 export { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
 export { renderMonthMessage } from "./month.js";
 export { renderMonthlySummary } from "./monthly-summary.js";

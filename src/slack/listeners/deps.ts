@@ -2,7 +2,7 @@
 import type { Logger } from "../../log.js";
 import type { CommandOutcome, CommandSource, ReplyOutcome } from "../../metrics/index.js";
 import type { AccessRules } from "../access.js";
-import type { HomeViews } from "../home.js";
+import type { HomeSource } from "../home.js";
 import type { NewerBlocks } from "../newer-blocks.js";
 import type { PostResponse } from "../response-url.js";
 import type { ReplySource } from "../servers.js";
@@ -19,7 +19,7 @@ export interface ListenerDeps {
   /** Whether this workspace takes tables and charts; every reply with blocks goes through it. */
   readonly newerBlocks: NewerBlocks;
   /** The App Home; absent: no Home tab. */
-  readonly home?: HomeViews;
+  readonly home?: HomeSource;
   /** Counts commands and replies (Prometheus); nothing is counted when absent. */
   readonly metrics?: ListenerMetrics;
 }
