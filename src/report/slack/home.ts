@@ -69,23 +69,40 @@ function deliveryLine(d: HistoryLine, timeZone: string): string {
   return `${OUTCOME_ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
 }
 
-export function renderHome(view: HomeView): HomeTab {
-  if (view.kind === "refused") return { type: "home", blocks: [section(escapeMrkdwn(view.reason))] };
-  const blocks: MessageBlock[] = [header("Gluu statistics")];
+type ServerHome = Extract<HomeView, { kind: "home" }>;
+
+/** Where the figures come from and how that server answers; why there are none, or that they are on their way. */
+function serverHead(view: ServerHome): MessageBlock[] {
   const where = [`*${safeMrkdwn(view.host, 100) || "Unknown server"}*`];
   if (view.health) where.push(escapeMrkdwn(view.health));
-  blocks.push(context(where));
+  const blocks: MessageBlock[] = [context(where)];
   if (view.unavailable) blocks.push(section(`:warning: ${escapeMrkdwn(view.unavailable)}`));
   if (view.fetching && !view.figures) {
     blocks.push(section(`:hourglass_flowing_sand: Fetching the figures from ${safeMrkdwn(view.host, 100)}…`));
   }
+  return blocks;
+}
+
+/** This month so far and the last complete month, side by side. */
+function monthFields(f: NonNullable<ServerHome["figures"]>): MessageBlock[] {
+  return fieldSections([
+    monthField(f.current, monthTitle(f.current)),
+    monthField(f.last, monthLabel(f.last.month)),
+  ]);
+}
+
+function nextRunText(view: ServerHome): string {
+  const next = view.schedule?.nextRun;
+  return next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone));
+}
+
+export function renderHome(view: HomeView): HomeTab {
+  if (view.kind === "refused") return { type: "home", blocks: [section(escapeMrkdwn(view.reason))] };
+  const blocks: MessageBlock[] = [header("Gluu statistics"), ...serverHead(view)];
   const f = view.figures;
   if (f) {
     blocks.push(
-      ...fieldSections([
-        monthField(f.current, monthTitle(f.current)),
-        monthField(f.last, monthLabel(f.last.month)),
-      ]),
+      ...monthFields(f),
       { type: "divider" },
       section(`*${escapeMrkdwn(f.trend.title)}*`),
       // Table blocks are for messages; the Home lists the months in a monospace table.
@@ -97,9 +114,8 @@ export function renderHome(view: HomeView): HomeTab {
   if (spark.length > 0)
     blocks.push(section("*This month against last month*, day by day"), ...codeSections(spark));
   if (view.schedule) {
-    const next = view.schedule.nextRun;
     const lines = [
-      `*Monthly summary* · next: ${next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone))}`,
+      `*Monthly summary* · next: ${nextRunText(view)}`,
       ...(view.schedule.deliveries.length > 0
         ? view.schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
         : ["No delivery yet."]),
@@ -137,37 +153,17 @@ export function renderHome(view: HomeView): HomeTab {
  * so that 10 servers stay far within a view's 100 blocks; the buttons once, at the end.
  */
 export function renderHomes(views: readonly HomeView[]): HomeTab {
-  const homes = views.filter((v): v is Extract<HomeView, { kind: "home" }> => v.kind === "home");
+  const homes = views.filter((v): v is ServerHome => v.kind === "home");
   const blocks: MessageBlock[] = [header("Gluu statistics")];
   homes.forEach((view, i) => {
     if (i > 0) blocks.push({ type: "divider" });
-    const where = [`*${safeMrkdwn(view.host, 100) || "Unknown server"}*`];
-    if (view.health) where.push(escapeMrkdwn(view.health));
-    blocks.push(context(where));
-    if (view.unavailable) blocks.push(section(`:warning: ${escapeMrkdwn(view.unavailable)}`));
-    if (view.fetching && !view.figures) {
-      blocks.push(
-        section(`:hourglass_flowing_sand: Fetching the figures from ${safeMrkdwn(view.host, 100)}…`),
-      );
-    }
+    blocks.push(...serverHead(view));
     const f = view.figures;
-    if (f) {
-      blocks.push(
-        ...fieldSections([
-          monthField(f.current, monthTitle(f.current)),
-          monthField(f.last, monthLabel(f.last.month)),
-        ]),
-        section(escapeMrkdwn(trendLine(f.trend.summary))),
-      );
-    }
+    if (f) blocks.push(...monthFields(f), section(escapeMrkdwn(trendLine(f.trend.summary))));
     if (view.schedule) {
-      const next = view.schedule.nextRun;
       const [last] = view.schedule.deliveries;
-      blocks.push(
-        context([
-          `Monthly summary · next: ${next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone))}${last ? ` · last: ${deliveryLine(last, view.timeZone)}` : ""}`,
-        ]),
-      );
+      const lastText = last ? ` · last: ${deliveryLine(last, view.timeZone)}` : "";
+      blocks.push(context([`Monthly summary · next: ${nextRunText(view)}${lastText}`]));
     }
   });
   const fetched = homes.flatMap((h) => (h.figures ? [h.figures.current.fetchedAt] : []));
