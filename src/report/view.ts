@@ -174,6 +174,8 @@ export type HomeView =
   | {
       readonly kind: "home";
       readonly host: string;
+      /** With several servers: its name in GLUU_SERVERS, which its buttons carry. */
+      readonly server?: string;
       readonly timeZone: string;
       /** The month in progress, the last complete month, the 12-month trend; absent while fetching or failed. */
       readonly figures?: {

@@ -61,9 +61,9 @@ export class HomeViews {
   /** Publishes the user's Home once or twice (see the file comment); never throws. */
   async open(userId: string, publish: (view: HomeTab) => Promise<void>): Promise<void> {
     try {
-      const { first, then } = await this.views(userId);
+      const { first, later } = await this.views(userId);
       await publish(renderHome(first));
-      if (then) await publish(renderHome(await then));
+      if (later) await publish(renderHome(await later));
     } catch (err) {
       this.deps.log.warn({ user: userId, err: errorText(err) }, "could not publish the App Home");
     }
@@ -71,9 +71,9 @@ export class HomeViews {
 
   /**
    * What the Home shows at once, and (when the figures must be fetched first) what it shows once
-   * they have arrived or failed; `then` never rejects.
+   * they have arrived or failed; `later` never rejects (not named `then`: the object would read as a promise).
    */
-  async views(userId: string): Promise<{ first: HomeView; then?: Promise<HomeView> }> {
+  async views(userId: string): Promise<{ first: HomeView; later?: Promise<HomeView> }> {
     const { deps } = this;
     if (!this.allows(userId)) return { first: { kind: "refused", reason: REFUSED } };
     // Last month's samples, for "at this point last month": in memory after the first Home.
@@ -84,11 +84,11 @@ export class HomeViews {
     // Read once per open: the second view changes only the figures and the server's health.
     const base = await this.base(userId);
     if (ready) return { first: { ...base, figures: this.figures(commands, ready) } };
-    const then = deps.stats.get(months).then(
+    const later = deps.stats.get(months).then(
       (result): HomeView => ({ ...base, ...this.health(), figures: this.figures(commands, result) }),
       (err: unknown): HomeView => ({ ...base, ...this.health(), unavailable: userSentence(err, deps.host) }),
     );
-    return { first: { ...base, fetching: true }, then };
+    return { first: { ...base, fetching: true }, later };
   }
 
   /** Whether the bot's global rules admit this person to the Home (no request is sent to find out). */
@@ -186,10 +186,16 @@ export class ServerHomes implements HomeSource {
         await publish(renderHome({ kind: "refused", reason: NO_SERVER }));
         return;
       }
-      const phases = await Promise.all(visible.map((s) => s.home.views(userId)));
+      const phases = await Promise.all(
+        visible.map(async (s) => {
+          const named = (v: HomeView): HomeView => (v.kind === "home" ? { ...v, server: s.name } : v);
+          const p = await s.home.views(userId);
+          return { first: named(p.first), ...(p.later ? { later: p.later.then(named) } : {}) };
+        }),
+      );
       await publish(renderHomes(phases.map((p) => p.first)));
-      if (phases.some((p) => p.then)) {
-        await publish(renderHomes(await Promise.all(phases.map((p) => p.then ?? Promise.resolve(p.first)))));
+      if (phases.some((p) => p.later)) {
+        await publish(renderHomes(await Promise.all(phases.map((p) => p.later ?? Promise.resolve(p.first)))));
       }
     } catch (err) {
       this.log.warn({ user: userId, err: errorText(err) }, "could not publish the App Home");

@@ -19,6 +19,7 @@ function serverHome(i: number): HomeView {
   return {
     kind: "home",
     host: source.host,
+    server: `s${i}`,
     timeZone: "UTC",
     admin: true,
     health: "Answering: last answer 2 Dec 2021, 09:04 UTC.",
@@ -56,6 +57,12 @@ describe("renderHomes", () => {
     // The last month's figure of each server, and its licence use.
     expect(text).toContain("61,000");
     expect(text).toContain("over the licensed 60,000");
+    // Each server's buttons carry its name, in the command they stand for and in their id.
+    const values = JSON.stringify(tab.blocks);
+    for (let i = 0; i < n; i++) {
+      expect(values).toContain(`"value":"s${i} trend"`);
+      expect(values).toContain(`"value":"s${i} post"`);
+    }
   });
 
   it("a server that could not answer says why, next to the others' figures", () => {

@@ -163,6 +163,32 @@ describe("two servers in one bot", () => {
     expect(checkHomeLimits(alice)).toEqual([]);
   });
 
+  it("the Home's buttons keep to their server: Alice's staging trend as a DM; Bob's forged one asks nothing", async () => {
+    const dms = (user: string) =>
+      h.double.calls.filter((c) => c.method === "chat.postMessage" && c.body.channel === user);
+    const waitFor = async (user: string, n: number) => {
+      for (let i = 0; i < 300 && dms(user).length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      return dms(user);
+    };
+    const before = dms(ALICE).length;
+    await h.click({ action_id: `${ACTION_IDS.homeMessage}:staging`, value: "staging trend", user: ALICE });
+    const [dm] = (await waitFor(ALICE, before + 1)).slice(before);
+    const text = allText({ text: String(dm?.body.text ?? ""), blocks: dm?.body.blocks });
+    expect(text).toContain(formatCount(stagingMau(ago(1))));
+    expect(text).not.toContain(formatCount(statsOf(ago(1)).mau));
+
+    const asked = staging.counters.stat + staging.counters.token + staging.counters.discovery;
+    const bobBefore = dms(BOB).length;
+    await h.click({ action_id: `${ACTION_IDS.homeMessage}:staging`, value: "staging trend", user: BOB });
+    await new Promise((r) => setTimeout(r, 300));
+    const bobText = dms(BOB)
+      .slice(bobBefore)
+      .map((c) => allText({ text: String(c.body.text ?? ""), blocks: c.body.blocks }))
+      .join("\n");
+    expect(bobText).not.toContain(formatCount(stagingMau(ago(1))));
+    expect(staging.counters.stat + staging.counters.token + staging.counters.discovery).toBe(asked);
+  });
+
   it("each server keeps its own month's curve, from its own samples", async () => {
     const stage = await h.command("staging month-curve", { user_id: ALICE });
     const stageText = allText((await h.reply(stage.path)).body);

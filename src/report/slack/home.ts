@@ -69,6 +69,16 @@ function deliveryLine(d: HistoryLine, timeZone: string): string {
   return `${OUTCOME_ICON[d.outcome]} ${escapeMrkdwn(`${d.month.slice(0, 4)}-${d.month.slice(4)} ${what}`)} → ${where} · ${escapeMrkdwn(formatInstant(d.at, timeZone))}${link}`;
 }
 
+const POST_CONFIRM = {
+  title: { type: "plain_text", text: "Post the summary?" },
+  text: {
+    type: "plain_text",
+    text: "Last month's summary goes to the report channels now (once: a month posted before is not posted again).",
+  },
+  confirm: { type: "plain_text", text: "Post" },
+  deny: { type: "plain_text", text: "Cancel" },
+} as const;
+
 type ServerHome = Extract<HomeView, { kind: "home" }>;
 
 /** Where the figures come from and how that server answers; why there are none, or that they are on their way. */
@@ -131,15 +141,7 @@ export function renderHome(view: HomeView): HomeTab {
     if (post) {
       buttons.push({
         ...post,
-        confirm: {
-          title: { type: "plain_text", text: "Post the summary?" },
-          text: {
-            type: "plain_text",
-            text: "Last month's summary goes to the report channels now (once: a month posted before is not posted again).",
-          },
-          confirm: { type: "plain_text", text: "Post" },
-          deny: { type: "plain_text", text: "Cancel" },
-        },
+        confirm: POST_CONFIRM,
       });
     }
   }
@@ -165,13 +167,26 @@ export function renderHomes(views: readonly HomeView[]): HomeTab {
       const lastText = last ? ` · last: ${deliveryLine(last, view.timeZone)}` : "";
       blocks.push(context([`Monthly summary · next: ${nextRunText(view)}${lastText}`]));
     }
+    // Each server's own buttons: the command text they stand for names the server, and so does
+    // the action id (ids are unique within a view).
+    if (view.server) {
+      const own = [
+        ...button("Open as message", `${ACTION_IDS.homeMessage}:${view.server}`, `${view.server} trend`),
+      ];
+      const [post] =
+        view.admin && view.schedule
+          ? button(
+              `Post ${view.server}'s last month now`,
+              `${ACTION_IDS.homePost}:${view.server}`,
+              `${view.server} post`,
+            )
+          : [];
+      if (post) own.push({ ...post, confirm: POST_CONFIRM });
+      blocks.push(...actions(own));
+    }
   });
   const fetched = homes.flatMap((h) => (h.figures ? [h.figures.current.fetchedAt] : []));
-  const buttons = [
-    ...button("Refresh", ACTION_IDS.homeRefresh, "refresh", true),
-    ...button("Open as message", ACTION_IDS.homeMessage, "trend"),
-  ];
-  blocks.push(...actions(buttons));
+  blocks.push(...actions(button("Refresh", ACTION_IDS.homeRefresh, "refresh", true)));
   const [first] = homes;
   if (first && fetched.length > 0)
     blocks.push(

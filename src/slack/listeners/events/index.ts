@@ -18,7 +18,18 @@ const homeOpenedSchema = z.object({
 
 const homeActionSchema = z.object({
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/) }),
+  actions: z.array(z.object({ value: z.string().max(2000).optional() })).optional(),
 });
+
+/** The command a Home button stands for: `trend`/`post`, or with several servers `staging trend`. */
+function buttonCommand(value: string | undefined, verb: "trend" | "post"): string {
+  const m = value ? /^(?:[a-z0-9][a-z0-9-]{0,62} )?(trend|post)$/.exec(value) : null;
+  // Anything else (an older Home, an altered payload) is the plain command, for the default server.
+  return m && m[1] === verb && value ? value : verb;
+}
+
+/** The Home's own button and, with several servers, each server's (`…:staging`). */
+const homeAction = (id: string) => new RegExp(`^${id}(?::[a-z0-9-]+)?$`);
 
 type Client = AllMiddlewareArgs["client"];
 
@@ -56,7 +67,7 @@ export function register(app: App, deps: ListenerDeps): void {
   });
 
   const pressed = (
-    run: (userId: string, client: Client) => Promise<void>,
+    run: (userId: string, client: Client, value: string | undefined) => Promise<void>,
   ): ((args: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => Promise<void>) => {
     return async ({ ack, body, client }) => {
       await ack();
@@ -67,7 +78,7 @@ export function register(app: App, deps: ListenerDeps): void {
       }
       const userId = b.data.user.id;
       await deps.track(
-        run(userId, client).catch((err: unknown) => {
+        run(userId, client, b.data.actions?.[0]?.value).catch((err: unknown) => {
           deps.log.error({ user: userId, err: errorText(err) }, "App Home button failed");
         }),
       );
@@ -80,14 +91,15 @@ export function register(app: App, deps: ListenerDeps): void {
   );
 
   app.action(
-    { type: "block_actions", action_id: ACTION_IDS.homeMessage },
-    pressed(async (userId, client) => {
+    { type: "block_actions", action_id: homeAction(ACTION_IDS.homeMessage) },
+    pressed(async (userId, client, value) => {
       const access = checkAccess({ ...deps.access, channels: [] }, userId, undefined);
       if (!access.allowed) {
         deps.log.info({ user: userId }, "refused an App Home button: %s", access.reason);
         return;
       }
-      const parsed = deps.replies.parse("trend", { userId });
+      // Parsed like a typed command: a server this person may not see is refused there.
+      const parsed = deps.replies.parse(buttonCommand(value, "trend"), { userId });
       if (!parsed.ok) return;
       // The same access rules as the command, the channel being the direct message.
       const { message } = await deps.replies.answer(parsed.command, { userId });
@@ -96,8 +108,8 @@ export function register(app: App, deps: ListenerDeps): void {
   );
 
   app.action(
-    { type: "block_actions", action_id: ACTION_IDS.homePost },
-    pressed(async (userId, client) => {
+    { type: "block_actions", action_id: homeAction(ACTION_IDS.homePost) },
+    pressed(async (userId, client, value) => {
       if (!isAdmin(deps.access, userId)) {
         deps.log.info({ user: userId }, "refused the App Home's manual post: not an admin");
         await directMessage(deps, client, userId, {
@@ -106,7 +118,7 @@ export function register(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      const parsed = deps.replies.parse("post", { userId });
+      const parsed = deps.replies.parse(buttonCommand(value, "post"), { userId });
       if (!parsed.ok) return;
       const { message } = await deps.replies.answer(parsed.command, { userId });
       await directMessage(deps, client, userId, message);
