@@ -14,7 +14,14 @@ import type { EmulatorCounters } from "../src/emulator/index.js";
 import { signRequest, slashCommandBody } from "../src/slack-double/index.js";
 import { RpcClient } from "./ipc.js";
 import { type Summary, summarize } from "./measure.js";
-import { BotControl, type BotInfo, type BotMode, InfraControl, type InfraInfo } from "./protocol.js";
+import {
+  BotControl,
+  type BotInfo,
+  type BotMode,
+  InfraControl,
+  type InfraInfo,
+  type ResponseRecord,
+} from "./protocol.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BOT_JS = join(HERE, "bot.js");
@@ -180,6 +187,8 @@ export class Target {
   sent = 0;
   /** Of those, the ones answered in the ack. */
   inAck = 0;
+  /** The response_url paths of the commands answered in the ack. */
+  readonly ackedPaths = new Set<string>();
   /** Answers due at a response_url so far: commands not answered in their ack. */
   get posted(): number {
     return this.sent - this.inAck;
@@ -220,7 +229,10 @@ export class Target {
       const body = await res.body.text();
       const took = performance.now() - t0;
       const inAck = res.statusCode === 200 && answersInAck(body);
-      if (inAck) this.inAck++;
+      if (inAck) {
+        this.inAck++;
+        this.ackedPaths.add(p.path);
+      }
       return { ms: took, status: res.statusCode, sentAt, path: p.path, inAck };
     } catch {
       return { ms: performance.now() - t0, status: 0, sentAt, path: p.path, inAck: false };
@@ -286,6 +298,29 @@ export class Target {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+export interface Tally {
+  /** Commands whose answer was shown: in the ack or at their response_url. */
+  readonly answered: number;
+  /** Posts that replaced what was shown (the chart form of an ack's text, the answer after an interim reply). */
+  readonly replacing: number;
+  /** Posts to a response_url that already showed something, without replacing it: a double answer. */
+  readonly duplicates: number;
+}
+
+/** Answers per command, from the acks that carried one and the response_url posts in order. */
+export function tally(ackedPaths: ReadonlySet<string>, responses: readonly ResponseRecord[]): Tally {
+  const shown = new Set(ackedPaths);
+  let replacing = 0;
+  let duplicates = 0;
+  for (const r of responses) {
+    if (r.status !== 200) continue;
+    if (r.replaces) replacing++;
+    else if (shown.has(r.path)) duplicates++;
+    shown.add(r.path);
+  }
+  return { answered: shown.size, replacing, duplicates };
 }
 
 export interface LevelResult {

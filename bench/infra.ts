@@ -33,7 +33,12 @@ serveRpc({
   },
   urls: (n) => Array.from({ length: Number(n) }, () => double.responseUrl()),
   responses: (from): ResponseRecord[] =>
-    double.responses.slice(Number(from)).map((r) => ({ path: r.path, at: r.at, status: r.status })),
+    double.responses.slice(Number(from)).map((r) => ({
+      path: r.path,
+      at: r.at,
+      status: r.status,
+      replaces: r.body.replace_original === true,
+    })),
   waitResponses: async (args) => {
     const { n, timeoutMs } = args as { n: number; timeoutMs: number };
     return (await double.waitForResponses(n, timeoutMs)).length;

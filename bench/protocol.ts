@@ -22,6 +22,8 @@ export interface ResponseRecord {
   /** Date.now() in the infra process when the POST was complete. */
   readonly at: number;
   readonly status: number;
+  /** The post replaces the message shown before (an interim reply, or an ack's text form). */
+  readonly replaces: boolean;
 }
 
 export interface BotInfo {
