@@ -1,9 +1,11 @@
 /**
  * One RSS reading of the chart renderer, in a fresh process forked by chart.ts: the modules
- * `serve` loads, then RSS; then the renderer loaded and one chart rendered as a PNG, then RSS
- * again. Sends both readings over IPC and exits.
+ * `serve` loads, then RSS; then one chart rendered as a PNG the way the bot does (through the
+ * renderer's own process), then RSS again, and the renderer process's RSS beside it. Sends the
+ * readings over IPC and exits.
  */
 import { announceReady } from "./ipc.js";
+import { vmRss } from "./measure.js";
 
 /**
  * RSS after four collections, 200 ms apart: resvg's pixmaps are native memory freed by the
@@ -24,15 +26,36 @@ async function settledRss(): Promise<number> {
 await import("../src/config/index.js");
 await import("../src/serve.js");
 const serving = await settledRss();
-const { loadChartRenderer } = await import("../src/chart/index.js");
+const { ChartProcess } = await import("../src/chart/index.js");
 const { sampleChartModel } = await import("../src/chart/sample.js");
-const renderer = await loadChartRenderer();
-const bytes = renderer.png(sampleChartModel()).length;
-const withChart = await settledRss();
-announceReady({ serving, withChart, bytes } satisfies ChartRssReading);
+const model = sampleChartModel();
+// Charts drawn in all for the last reading (chart.ts's MANY_CHARTS).
+const MANY = Number(process.argv[3] ?? 50);
+let reading: ChartRssReading;
+if (process.argv[2] === "in-process") {
+  // The renderer as it was before it had its own process: ECharts and resvg in the bot.
+  const { renderChartPng } = await import("../src/chart/png.js");
+  const bytes = renderChartPng(model).length;
+  const withChart = await settledRss();
+  for (let i = 1; i < MANY; i++) renderChartPng(model);
+  reading = { serving, withChart, afterMany: await settledRss(), renderer: 0, bytes };
+} else {
+  const charts = new ChartProcess();
+  const bytes = (await charts.png(model)).length;
+  const withChart = await settledRss();
+  const renderer = charts.pid === undefined ? Number.NaN : vmRss(charts.pid);
+  for (let i = 1; i < MANY; i++) await charts.png(model);
+  reading = { serving, withChart, afterMany: await settledRss(), renderer, bytes };
+  charts.close();
+}
+announceReady(reading);
 
 export interface ChartRssReading {
   readonly serving: number;
   readonly withChart: number;
+  /** After chart.ts's MANY_CHARTS charts. */
+  readonly afterMany: number;
+  /** RSS of the renderer's own process after that chart (it exits when idle). */
+  readonly renderer: number;
   readonly bytes: number;
 }

@@ -1,29 +1,27 @@
 /**
- * The chart renderer's front door. ECharts and resvg cost a process megabytes it pays only once
- * somebody asks for a chart, so they are imported on the first loadChartRenderer() call; the
- * rest of the app imports this file and model.ts, which load neither.
+ * The chart renderer's front door. ECharts and resvg never load in the process that imports
+ * this: charts are drawn in a child process (process.ts), forked on the first chart and gone
+ * again when idle, so a bot answering in text pays nothing for them.
  */
 import type { ChartModel, ChartSize } from "./model.js";
+import { ChartProcess } from "./process.js";
 
 export type { ChartModel, ChartPoint, ChartSize } from "./model.js";
 export { chartModelOf, DEFAULT_CHART_SIZE } from "./model.js";
+export { ChartProcess, ChartRenderError } from "./process.js";
 
 export interface ChartRenderer {
-  readonly svg: (model: ChartModel, size?: ChartSize) => string;
-  readonly png: (model: ChartModel, size?: ChartSize) => Buffer;
+  readonly svg: (model: ChartModel, size?: ChartSize) => Promise<string>;
+  readonly png: (model: ChartModel, size?: ChartSize) => Promise<Buffer>;
 }
 
-let loading: Promise<ChartRenderer> | undefined;
+let shared: ChartRenderer | undefined;
 
-/** The renderer, loaded once; concurrent first calls share one load. */
-export function loadChartRenderer(): Promise<ChartRenderer> {
-  loading ??= Promise.all([import("./svg.js"), import("./png.js")]).then(
-    ([svg, png]) => ({ svg: svg.renderChartSvg, png: png.renderChartPng }),
-    (e: unknown) => {
-      // A failed load (a missing native binary) is reported to every caller, not cached as the answer.
-      loading = undefined;
-      throw e;
-    },
-  );
-  return loading;
+/** The renderer every caller shares: one renderer process at a time for the whole bot. */
+export async function loadChartRenderer(): Promise<ChartRenderer> {
+  if (!shared) {
+    const charts = new ChartProcess();
+    shared = { svg: (m, s) => charts.svg(m, s), png: (m, s) => charts.png(m, s) };
+  }
+  return shared;
 }

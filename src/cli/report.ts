@@ -120,7 +120,7 @@ export async function report(
 async function writeChart(view: SeriesView, path: string, format: ChartFileFormat): Promise<void> {
   const model = chartModelOf(chartTitle(view), view.summary);
   const renderer = await loadChartRenderer();
-  await writeFile(path, format === "png" ? renderer.png(model) : renderer.svg(model));
+  await writeFile(path, format === "png" ? await renderer.png(model) : await renderer.svg(model));
 }
 
 /** `report all [month]`: every server side by side, each asked at once, none waited for past 30 s. */

@@ -28,13 +28,13 @@ export interface ReportFile {
 }
 
 /** Draws a chart model as PNG bytes (src/chart's renderer). */
-export type DrawPng = (model: ChartModel) => Buffer;
+export type DrawPng = (model: ChartModel) => Promise<Buffer>;
 
 /** A file to build, named before it is built. */
 export interface FilePlan {
   readonly kind: FileKind;
   readonly filename: string;
-  readonly build: (png: DrawPng) => ReportFile;
+  readonly build: (png: DrawPng) => Promise<ReportFile>;
 }
 
 const ALT_TEXT_MAX = 1000;
@@ -65,7 +65,7 @@ export function billingCsvPlan(exp: BillingExport): FilePlan | undefined {
   return {
     kind: "csv",
     filename,
-    build: () => ({
+    build: async () => ({
       kind: "csv",
       filename,
       title: `Billing export ${spanLabel(from, to)} (CSV)`,
@@ -89,12 +89,12 @@ export function chartPlan(view: Pick<SeriesView, "host" | "title" | "summary">):
   return {
     kind: "chart",
     filename,
-    build: (png) => ({
+    build: async (png) => ({
       kind: "chart",
       filename,
       title: `MAU ${spanLabel(from, to)} (chart)`,
       altText: chartAltText(summary, from, to),
-      bytes: png(chartModelOf(chartTitle(view), summary)),
+      bytes: await png(chartModelOf(chartTitle(view), summary)),
     }),
   };
 }
@@ -125,6 +125,5 @@ export function requestedFilePlan(view: View, request: FileRequest): FilePlan | 
 }
 
 /** For a plan that is not a chart: building it never draws. */
-export const NO_PNG: DrawPng = () => {
-  throw new Error("no chart renderer for a file that is not a chart");
-};
+export const NO_PNG: DrawPng = () =>
+  Promise.reject(new Error("no chart renderer for a file that is not a chart"));

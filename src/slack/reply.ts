@@ -185,7 +185,7 @@ async function sendFileTo(
   if (!files) return renderErrorMessage("This bot cannot send files here; ask without “csv” or “chart”.");
   const plan = requestedFilePlan(await answerView(command, ctx), request);
   if (!plan) return renderErrorMessage("There is nothing to put in a file for that question.");
-  const file = plan.build(plan.kind === "chart" ? await files.png() : NO_PNG);
+  const file = await plan.build(plan.kind === "chart" ? await files.png() : NO_PNG);
   const inChannel = command.public && who.channelId !== undefined;
   try {
     const channel =

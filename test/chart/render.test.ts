@@ -1,15 +1,15 @@
 /** The chart drawn: the SVG ECharts writes and the PNG resvg makes of it, decoded and inspected. */
 import { PNG } from "pngjs";
-import { beforeAll, describe, expect, it } from "vitest";
-import { type ChartRenderer, loadChartRenderer } from "../../src/chart/index.js";
+import { describe, expect, it } from "vitest";
 import { AVERAGE_COLOUR, type ChartModel, LINE_COLOUR, shownMonthLabels } from "../../src/chart/model.js";
+import { renderChartPng } from "../../src/chart/png.js";
 import { sampleChartModel } from "../../src/chart/sample.js";
+import { renderChartSvg } from "../../src/chart/svg.js";
 import { addMonths, month, shortMonthLabel } from "../../src/months.js";
 
-let renderer: ChartRenderer;
-beforeAll(async () => {
-  renderer = await loadChartRenderer();
-});
+// The drawing itself, in this process: what the renderer's child process runs (process.test.ts
+// covers the child and its channel).
+const renderer = { svg: renderChartSvg, png: renderChartPng };
 
 function rgb(hex: string): [number, number, number] {
   const n = Number.parseInt(hex.slice(1), 16);
@@ -102,11 +102,5 @@ describe("renderChartSvg", () => {
     expect(svg).not.toContain("<script>");
     // resvg parses only well-formed XML: the PNG of it still renders.
     expect(PNG.sync.read(renderer.png({ ...twelve, title: `<script>&"x"` })).width).toBe(1200);
-  });
-});
-
-describe("loadChartRenderer", () => {
-  it("loads once: every call gets the same renderer", async () => {
-    expect(await loadChartRenderer()).toBe(renderer);
   });
 });

@@ -21,7 +21,7 @@ const DOCS_PNG = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs
 describe("docs/trend-chart.png", () => {
   it("is the sample chart at the default size", async () => {
     const { png } = await loadChartRenderer();
-    const fresh = png(sampleChartModel());
+    const fresh = await png(sampleChartModel());
     if (process.env.UPDATE_SAMPLE_CHART === "1") {
       mkdirSync(dirname(DOCS_PNG), { recursive: true });
       writeFileSync(DOCS_PNG, fresh);
