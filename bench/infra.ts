@@ -8,7 +8,7 @@ import { generateData, startEmulator } from "../src/emulator/index.js";
 import { monthAt } from "../src/months.js";
 import { startSlackDouble } from "../src/slack-double/index.js";
 import { announceReady, serveRpc } from "./ipc.js";
-import type { InfraInfo, ResponseRecord } from "./protocol.js";
+import type { InfraInfo, PublishRecord, ResponseRecord } from "./protocol.js";
 
 const emulator = await startEmulator({
   family: "janssen",
@@ -39,6 +39,14 @@ serveRpc({
       status: r.status,
       replaces: r.body.replace_original === true,
     })),
+  publishes: (): PublishRecord[] =>
+    double.calls
+      .filter((c) => c.method === "views.publish")
+      .map((c) => ({ user: String(c.body.user_id ?? ""), at: c.at, status: c.status })),
+  waitPublishes: async (args) => {
+    const { n, timeoutMs } = args as { n: number; timeoutMs: number };
+    return (await double.waitForCalls("views.publish", n, timeoutMs)).length;
+  },
   waitResponses: async (args) => {
     const { n, timeoutMs } = args as { n: number; timeoutMs: number };
     return (await double.waitForResponses(n, timeoutMs)).length;

@@ -40,6 +40,7 @@ import {
   tally,
   track,
 } from "./harness.js";
+import { type HomeResults, homeRows, homeScenarios } from "./home.js";
 import { markdownTable, mb, median, ms, ratio, summarize, timeMedian, verdict, vmRss } from "./measure.js";
 import type { BotMode, InfraControl, InfraInfo, MemoryReading } from "./protocol.js";
 
@@ -415,6 +416,21 @@ async function main(): Promise<void> {
     );
     return;
   }
+  if (process.argv[2] === "home") {
+    // `npm run bench -- home`: only the App Home's rows; RESULTS.md is left alone.
+    const { control: infra, info } = await startInfra();
+    try {
+      log(`${stamp(t0)} App Home: 50 opens at once from cold, then 50 warm opens one at a time`);
+      const table = markdownTable(TABLE_HEAD, homeRows(await homeScenarios(infra, info)));
+      const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
+      process.stdout.write(
+        `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+    } finally {
+      await infra.close().catch(() => {});
+    }
+    return;
+  }
   if (process.argv[2] === "chart") {
     // `npm run bench -- chart`: only the chart renderer's rows; RESULTS.md is left alone.
     log(`${stamp(t0)} chart renderer: RSS in 5 fresh processes, then render time`);
@@ -442,6 +458,8 @@ async function main(): Promise<void> {
     const tr = await trend(infra, info);
     log(`${stamp(t0)} command-to-reply latency, warm cache`);
     const a2r = await ackToReply(infra, info);
+    log(`${stamp(t0)} App Home: 50 opens at once from cold, then 50 warm opens one at a time`);
+    const home = await homeScenarios(infra, info);
     log(`${stamp(t0)} 10,000 commands: RSS growth of the product and of bare Bolt`);
     const mem = await memoryGrowth(infra, info, "product");
     const memBare = await memoryGrowth(infra, info, "bare");
@@ -449,7 +467,7 @@ async function main(): Promise<void> {
     const g4 = await gluu4Scenarios();
 
     const elapsed = (performance.now() - t0) / 1000;
-    const table = buildTable({ m, chart, start, lat, cold, tr, a2r, mem, memBare });
+    const table = buildTable({ m, chart, start, lat, cold, tr, a2r, home, mem, memBare });
     const g4Table = gluu4Table(g4);
     const flags = START_FLAGS.length > 0 ? START_FLAGS.join(" ") : "none";
     const machine = `${machineInfo(loadBefore, loadavg())}; ${source}; node flags from the start script, used for every bot: ${flags}`;
@@ -472,6 +490,7 @@ type Results = {
   cold: Awaited<ReturnType<typeof coldBurst>>;
   tr: Awaited<ReturnType<typeof trend>>;
   a2r: Awaited<ReturnType<typeof ackToReply>>;
+  home: HomeResults;
   mem: Awaited<ReturnType<typeof memoryGrowth>>;
   memBare: Awaited<ReturnType<typeof memoryGrowth>>;
 };
@@ -709,6 +728,7 @@ function buildTable(r: Results): string {
     "",
   ]);
   rows.push(...chartRows(r.chart));
+  rows.push(...homeRows(r.home));
   return markdownTable(TABLE_HEAD, rows);
 }
 

@@ -26,6 +26,12 @@ export interface ResponseRecord {
   readonly replaces: boolean;
 }
 
+export interface PublishRecord {
+  readonly user: string;
+  readonly at: number;
+  readonly status: number;
+}
+
 export interface BotInfo {
   readonly port: number;
   readonly pid: number;
@@ -70,6 +76,14 @@ export class InfraControl {
   /** Responses recorded since index `from` (the double's list is append-only until reset()). */
   responses(from = 0): Promise<ResponseRecord[]> {
     return this.rpc.call("responses", from) as Promise<ResponseRecord[]>;
+  }
+  /** views.publish calls the double answered, with when (Date.now() there) and for whom. */
+  publishes(): Promise<PublishRecord[]> {
+    return this.rpc.call("publishes") as Promise<PublishRecord[]>;
+  }
+  /** Resolves once at least n views.publish calls are recorded. */
+  waitPublishes(n: number, timeoutMs = 30_000): Promise<number> {
+    return this.rpc.call("waitPublishes", { n, timeoutMs }) as Promise<number>;
   }
   /** Resolves with the number of recorded responses once at least n exist. */
   waitResponses(n: number, timeoutMs = 30_000): Promise<number> {

@@ -7,9 +7,14 @@ import type { HomeView, Source } from "../../src/report/view.js";
 import { allText, FETCHED_AT, m, stats } from "./helpers.js";
 
 const months = monthRange(m(2020, 12), m(2021, 12));
-const result = { months: months.map((month, i) => stats(month, 50_000 + i * 1_000)), noData: [] };
+// Server i has 100·i more users every month than server 0, so each line of the chart is its own.
+const resultOf = (server: number) => ({
+  months: months.map((month, k) => stats(month, 50_000 + k * 1_000 + server * 100)),
+  noData: [],
+});
 
 function serverHome(i: number): HomeView {
+  const result = resultOf(i);
   const source: Source = {
     host: `idp${i}.example.com`,
     fetchedAt: FETCHED_AT + i,
@@ -65,6 +70,35 @@ describe("renderHomes", () => {
     }
   });
 
+  it("charts every server's 12 months, a line each, 6 to a chart, the values those of the text", () => {
+    const views = Array.from({ length: 10 }, (_, i) => serverHome(i));
+    const charts = renderHomes(views).blocks.filter((b) => b.type === "data_visualization");
+    expect(charts).toHaveLength(2);
+    const series = charts.flatMap((c) => c.chart.series);
+    expect(series.map((x) => x.name)).toEqual(views.map((_, i) => `idp${i}.example.com`));
+    series.forEach((line, i) => {
+      // Dec 2020 … Nov 2021: 50,000 + 1,000 a month, + 100 per server.
+      expect(line.data.map((p) => p.value)).toEqual(
+        Array.from({ length: 12 }, (_, k) => 50_000 + k * 1_000 + i * 100),
+      );
+    });
+    expect(charts[0]?.chart.axis_config.categories).toHaveLength(12);
+  });
+
+  it("past 12 servers, charts the first 12 and says so", () => {
+    const tab = renderHomes(Array.from({ length: 13 }, (_, i) => serverHome(i)));
+    expect(checkHomeLimits(tab)).toEqual([]);
+    const charts = tab.blocks.filter((b) => b.type === "data_visualization");
+    expect(charts.flatMap((c) => c.chart.series)).toHaveLength(12);
+    expect(allText({ text: "", blocks: tab.blocks })).toContain("The chart shows the first 12 servers");
+  });
+
+  it("names a line by the server's short name when its display name is too long for a chart", () => {
+    const long = { ...serverHome(1), host: "identity-provider.eu-west.example.com" } as HomeView;
+    const charts = renderHomes([serverHome(0), long]).blocks.filter((b) => b.type === "data_visualization");
+    expect(charts[0]?.chart.series.map((x) => x.name)).toEqual(["idp0.example.com", "s1"]);
+  });
+
   it("a server that could not answer says why, next to the others' figures", () => {
     const down: HomeView = {
       kind: "home",
@@ -73,8 +107,12 @@ describe("renderHomes", () => {
       admin: false,
       unavailable: "down.example.com is not answering.",
     };
-    const text = allText({ text: "", blocks: renderHomes([serverHome(0), down]).blocks });
+    const blocks = renderHomes([serverHome(0), down]).blocks;
+    const text = allText({ text: "", blocks });
     expect(text).toContain("61,000");
     expect(text).toContain("down.example.com is not answering.");
+    // Only the server with figures has a line.
+    const charts = blocks.filter((b) => b.type === "data_visualization");
+    expect(charts.flatMap((c) => c.chart.series.map((x) => x.name))).toEqual(["idp0.example.com"]);
   });
 });

@@ -161,6 +161,14 @@ describe("two servers in one bot", () => {
     expect(aliceText).toContain(formatCount(stagingMau(last)));
     expect(aliceText.indexOf("Production")).toBeLessThan(aliceText.indexOf(formatCount(stagingMau(last))));
     expect(checkHomeLimits(alice)).toEqual([]);
+    // Slack draws both servers' 12 months in one chart, a line each, production first.
+    const charts = alice.blocks.flatMap((b) => (b.type === "data_visualization" ? [b] : []));
+    expect(charts).toHaveLength(1);
+    const lines = charts[0]?.chart.series ?? [];
+    expect(lines).toHaveLength(2);
+    expect(lines[0]?.name).toBe("Production");
+    expect(lines[0]?.data.map((p) => p.value)).toContain(statsOf(last).mau);
+    expect(lines[1]?.data.map((p) => p.value)).toContain(stagingMau(last));
   });
 
   it("the Home's buttons keep to their server: Alice's staging trend as a DM; Bob's forged one asks nothing", async () => {

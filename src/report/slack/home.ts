@@ -16,7 +16,7 @@ import {
 import type { SeriesSummary } from "../summary.js";
 import type { HistoryLine, HomeView, MonthView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
-import type { MessageBlock } from "./blocks.js";
+import { type MessageBlock, NEWER_BLOCK_LIMITS } from "./blocks.js";
 import { curveSparklines } from "./curve.js";
 import { OUTCOME_ICON } from "./history.js";
 import { checkBlockLimits, SLACK_LIMITS } from "./limits.js";
@@ -32,7 +32,7 @@ import {
   safeMrkdwn,
   section,
 } from "./primitives.js";
-import { seriesBody } from "./series.js";
+import { seriesBody, serversCharts } from "./series.js";
 
 /** A home tab view, as `views.publish` takes it. */
 export interface HomeTab {
@@ -157,6 +157,14 @@ export function renderHome(view: HomeView): HomeTab {
 export function renderHomes(views: readonly HomeView[]): HomeTab {
   const homes = views.filter((v): v is ServerHome => v.kind === "home");
   const blocks: MessageBlock[] = [header("Gluu statistics")];
+  const lines = homes.flatMap((h) =>
+    h.figures ? [{ name: seriesName(h, homes), summary: h.figures.trend.summary }] : [],
+  );
+  const { charts, left } = serversCharts("MAU by server, 12 months", lines);
+  blocks.push(...charts);
+  if (left > 0)
+    blocks.push(context([`The chart shows the first ${lines.length - left} servers; the others are below.`]));
+  if (charts.length > 0) blocks.push({ type: "divider" });
   homes.forEach((view, i) => {
     if (i > 0) blocks.push({ type: "divider" });
     blocks.push(...serverHead(view));
@@ -193,6 +201,13 @@ export function renderHomes(views: readonly HomeView[]): HomeTab {
       context([`Fetched ${escapeMrkdwn(formatInstant(Math.max(...fetched), first.timeZone))} · ${HLL_NOTE}`]),
     );
   return { type: "home", blocks };
+}
+
+/** A server's line name in the chart: its display name, or its short name when that is too long or shared. */
+function seriesName(view: ServerHome, all: readonly ServerHome[]): string {
+  const max = NEWER_BLOCK_LIMITS.chartLabel;
+  const clash = all.some((o) => o !== view && o.host.slice(0, max) === view.host.slice(0, max));
+  return view.host.length <= max && !clash ? view.host : (view.server ?? view.host);
 }
 
 /** "12 months: average 63,485, maximum 66,202 in Nov 2026 · 2 over the licensed 60,000". */

@@ -13,6 +13,7 @@ import type { LicenseUsage, SeriesRow } from "../summary.js";
 import type { SeriesView } from "../view.js";
 import { ACTION_IDS } from "./action-ids.js";
 import {
+  chartLabel,
   type DataVisualizationBlock,
   lineChart,
   type MessageBlock,
@@ -202,4 +203,52 @@ function buildSeriesMessage(view: SeriesView, maxRows: number): SlackMessage {
 /** Rebuilt with fewer rows (the latest kept) until it fits Slack's limits. */
 export function renderSeriesMessage(view: SeriesView): SlackMessage {
   return firstWithinLimits([99, 36, 24, 12, 6].map((rows) => () => buildSeriesMessage(view, rows)));
+}
+
+/** One server's line in {@link serversCharts}. */
+export interface ServerLine {
+  readonly name: string;
+  readonly summary: SeriesView["summary"];
+}
+
+/**
+ * Several servers' MAU per month, a line each: Slack draws at most 2 charts per message (or
+ * view) and 6 series per chart, so up to 12 servers, 6 to a chart; `left` says how many more
+ * were not charted. Months without data are gaps; a server without any has no line.
+ */
+export function serversCharts(
+  title: string,
+  lines: readonly ServerLine[],
+): { charts: DataVisualizationBlock[]; left: number } {
+  const L = NEWER_BLOCK_LIMITS;
+  const drawn = lines
+    .map((l) => ({
+      name: l.name,
+      rows: l.summary.rows.slice(-L.chartCategories).filter((r) => r.stats && Number.isFinite(r.stats.mau)),
+      all: l.summary.rows.slice(-L.chartCategories),
+    }))
+    .filter((l) => l.rows.length > 0);
+  const room = L.chartsPerMessage * L.chartSeriesMax;
+  const shown = drawn.slice(0, room);
+  // The categories are the longest span among the lines (servers of one bot share the clock).
+  const span = shown.reduce<(typeof shown)[number]["all"]>(
+    (a, l) => (l.all.length > a.length ? l.all : a),
+    [],
+  );
+  const categories = span.map((r) => shortMonthLabel(r.month));
+  const known = new Set(categories);
+  const charts: DataVisualizationBlock[] = [];
+  const groups = Math.ceil(shown.length / L.chartSeriesMax);
+  for (let g = 0; g < groups; g++) {
+    const group = shown.slice(g * L.chartSeriesMax, (g + 1) * L.chartSeriesMax);
+    const series = group.map((l) => ({
+      name: chartLabel(l.name),
+      data: l.rows
+        .map((r) => ({ label: shortMonthLabel(r.month), value: r.stats?.mau ?? 0 }))
+        .filter((p) => known.has(p.label)),
+    }));
+    const part = groups > 1 ? ` (${g + 1}/${groups})` : "";
+    charts.push(lineChart(`${title}${part}`, categories, series, { y: "Monthly active users" }));
+  }
+  return { charts, left: drawn.length - shown.length };
 }
