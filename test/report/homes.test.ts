@@ -62,6 +62,8 @@ describe("renderHomes", () => {
     // The last month's figure of each server, and its licence use.
     expect(text).toContain("61,000");
     expect(text).toContain("over the licensed 60,000");
+    // Each server's last three deliveries.
+    for (const mm of ["2021-09", "2021-10", "2021-11"]) expect(text.split(mm).length - 1).toBe(n);
     // Each server's buttons carry its name, in the command they stand for and in their id.
     const values = JSON.stringify(tab.blocks);
     for (let i = 0; i < n; i++) {

@@ -322,3 +322,90 @@ describe("two servers in one bot", () => {
     }
   });
 });
+
+describe("two servers in one bot, in Socket Mode", () => {
+  let sh: Harness;
+  let sdir: string;
+  let sstaging: Emulator;
+  beforeAll(async () => {
+    sstaging = await startEmulator({ family: "janssen", data: [...STAGING_DATA] });
+    sdir = await mkdtemp(join(tmpdir(), "gluu-stats-servers-socket-"));
+    sh = await startHarness({
+      socket: true,
+      env: {
+        ...NO_SINGLE_SERVER,
+        GLUU_SERVERS: "prod,staging",
+        ...serverEnv("prod", undefined, "Production"),
+        ...serverEnv("staging", sstaging.url),
+        GLUU_STAGING_ALLOWED_USER_IDS: ALICE,
+        REDIS_URL: undefined,
+        STATE_DIR: sdir,
+      },
+      envWith: (url) => ({ GLUU_PROD_URL: url }),
+    });
+  });
+  afterAll(async () => {
+    await sh?.close();
+    await sstaging?.close();
+    await rm(sdir, { recursive: true, force: true });
+  });
+
+  const homeOf = async (user: string): Promise<HomeTab> => {
+    const before = sh.double.calls.length;
+    await sh.double.socket.sendEvent(appHomeOpened(user));
+    for (let i = 0; i < 300; i++) {
+      const mine = sh.double.calls
+        .slice(before)
+        .filter((c) => c.method === "views.publish" && c.body.user_id === user);
+      const last = mine.at(-1)?.body.view as HomeTab | undefined;
+      if (last && !allText({ blocks: last.blocks }).includes("Fetching")) return last;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no Home with figures was published for ${user}`);
+  };
+
+  it("a down server is shown as unavailable while the other's figures render", async () => {
+    sstaging.faults = { status: 503 };
+    try {
+      const alice = await homeOf(ALICE);
+      const text = allText({ blocks: alice.blocks });
+      expect(text).toContain(formatCount(statsOf(ago(1)).mau));
+      expect(text).toMatch(/:warning: The Gluu server .* (reported an internal error|cannot be reached)/);
+      expect(text).not.toContain(formatCount(stagingMau(ago(1))));
+      const lines = alice.blocks.flatMap((b) => (b.type === "data_visualization" ? b.chart.series : []));
+      expect(lines.map((l) => l.name)).toEqual(["Production"]);
+    } finally {
+      sstaging.faults = {};
+    }
+  });
+
+  it("publishes each person's servers from an events_api envelope, and the buttons keep to their server", async () => {
+    const last = ago(1);
+    const stagingBefore = sstaging.counters.stat + sstaging.counters.token + sstaging.counters.discovery;
+    const bob = allText({ blocks: (await homeOf(BOB)).blocks });
+    expect(bob).toContain(formatCount(statsOf(last).mau));
+    expect(bob).not.toContain(formatCount(stagingMau(last)));
+    expect(sstaging.counters.stat + sstaging.counters.token + sstaging.counters.discovery).toBe(
+      stagingBefore,
+    );
+
+    const alice = await homeOf(ALICE);
+    expect(checkHomeLimits(alice)).toEqual([]);
+    const text = allText({ blocks: alice.blocks });
+    expect(text.indexOf(formatCount(statsOf(last).mau))).toBeLessThan(
+      text.indexOf(formatCount(stagingMau(last))),
+    );
+    const lines = alice.blocks.flatMap((b) => (b.type === "data_visualization" ? b.chart.series : []));
+    expect(lines.map((l) => l.name)).toEqual(["Production", "staging"]);
+
+    // Staging's own "Open as message", pressed over the socket: its trend in Alice's DM.
+    const dms = () =>
+      sh.double.calls.filter((c) => c.method === "chat.postMessage" && c.body.channel === ALICE);
+    await sh.click({ action_id: `${ACTION_IDS.homeMessage}:staging`, value: "staging trend", user: ALICE });
+    for (let i = 0; i < 300 && dms().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const dm = dms().at(-1);
+    expect(allText({ text: String(dm?.body.text ?? ""), blocks: dm?.body.blocks })).toContain(
+      formatCount(stagingMau(last)),
+    );
+  });
+});

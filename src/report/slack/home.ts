@@ -171,9 +171,14 @@ export function renderHomes(views: readonly HomeView[]): HomeTab {
     const f = view.figures;
     if (f) blocks.push(...monthFields(f), section(escapeMrkdwn(trendLine(f.trend.summary))));
     if (view.schedule) {
-      const [last] = view.schedule.deliveries;
-      const lastText = last ? ` · last: ${deliveryLine(last, view.timeZone)}` : "";
-      blocks.push(context([`Monthly summary · next: ${nextRunText(view)}${lastText}`]));
+      // One block for the schedule and the last three deliveries, so 10 servers fit in a view.
+      const lines = [
+        `Monthly summary · next: ${nextRunText(view)}`,
+        ...(view.schedule.deliveries.length > 0
+          ? view.schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
+          : ["No delivery yet."]),
+      ];
+      blocks.push(context([lines.join("\n")]));
     }
     // Each server's own buttons: the command text they stand for names the server, and so does
     // the action id (ids are unique within a view).
