@@ -70,6 +70,21 @@ afterAll(async () => {
 
 const month = ago(2);
 
+/** The Home `open` makes Slack publish for `user`, once its figures are in (the first may say "Fetching…"). */
+async function publishedHome(hh: Harness, user: string, open: () => Promise<unknown>): Promise<HomeTab> {
+  const before = hh.double.calls.length;
+  await open();
+  for (let i = 0; i < 300; i++) {
+    const mine = hh.double.calls
+      .slice(before)
+      .filter((c) => c.method === "views.publish" && c.body.user_id === user);
+    const last = mine.at(-1)?.body.view as HomeTab | undefined;
+    if (last && !allText({ blocks: last.blocks }).includes("Fetching")) return last;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no Home with figures was published for ${user}`);
+}
+
 describe("two servers in one bot", () => {
   it("without a name the default server answers, named in the reply", async () => {
     const before = staging.counters.stat;
@@ -130,21 +145,15 @@ describe("two servers in one bot", () => {
   });
 
   it("the App Home shows every server this person may see, each with its own figures; a hidden one is not asked", async () => {
-    /** The Home once its figures are in (the first publish may say "Fetching…"). */
-    const homeOf = async (user: string): Promise<HomeTab> => {
-      const before = h.double.calls.filter((c) => c.method === "views.publish").length;
-      const res = await sendSignedCommand(h.endpoint, SIGNING_SECRET, eventCallbackBody(appHomeOpened(user)));
-      expect(res.status).toBe(200);
-      for (let i = 0; i < 300; i++) {
-        const mine = h.double.calls
-          .slice(before)
-          .filter((c) => c.method === "views.publish" && c.body.user_id === user);
-        const last = mine.at(-1)?.body.view as HomeTab | undefined;
-        if (last && !allText({ blocks: last.blocks }).includes("Fetching")) return last;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`no Home with figures was published for ${user}`);
-    };
+    const homeOf = (user: string) =>
+      publishedHome(h, user, async () => {
+        const res = await sendSignedCommand(
+          h.endpoint,
+          SIGNING_SECRET,
+          eventCallbackBody(appHomeOpened(user)),
+        );
+        expect(res.status).toBe(200);
+      });
     const last = ago(1);
     const stagingBefore = staging.counters.stat + staging.counters.token + staging.counters.discovery;
     const bob = await homeOf(BOB);
@@ -350,19 +359,8 @@ describe("two servers in one bot, in Socket Mode", () => {
     await rm(sdir, { recursive: true, force: true });
   });
 
-  const homeOf = async (user: string): Promise<HomeTab> => {
-    const before = sh.double.calls.length;
-    await sh.double.socket.sendEvent(appHomeOpened(user));
-    for (let i = 0; i < 300; i++) {
-      const mine = sh.double.calls
-        .slice(before)
-        .filter((c) => c.method === "views.publish" && c.body.user_id === user);
-      const last = mine.at(-1)?.body.view as HomeTab | undefined;
-      if (last && !allText({ blocks: last.blocks }).includes("Fetching")) return last;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no Home with figures was published for ${user}`);
-  };
+  const homeOf = (user: string) =>
+    publishedHome(sh, user, () => sh.double.socket.sendEvent(appHomeOpened(user)));
 
   it("a down server is shown as unavailable while the other's figures render", async () => {
     sstaging.faults = { status: 503 };
