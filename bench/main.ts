@@ -119,7 +119,18 @@ interface LatencyRun {
   readonly perBurst: Map<Variant, { token: number; stat: number }>;
 }
 
-async function latencyMatrix(infra: InfraControl, info: InfraInfo, t0: number): Promise<LatencyRun> {
+async function latencyMatrix(
+  infra: InfraControl,
+  info: InfraInfo,
+  t0: number,
+  only: {
+    readonly delays: readonly number[];
+    readonly variants: (delay: number, round: number) => Variant[];
+  } = {
+    delays: DELAYS,
+    variants: variantsFor,
+  },
+): Promise<LatencyRun> {
   const samples = new Map<string, Sample[]>();
   const rssAfterStart = new Map<Variant, MemoryReading>();
   const cpu = new Map<string, { us: number; n: number }>();
@@ -129,8 +140,8 @@ async function latencyMatrix(infra: InfraControl, info: InfraInfo, t0: number): 
     cpu.set(k, { us: prev.us + us, n: prev.n + n });
   };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const delay of DELAYS) {
-      for (const v of variantsFor(delay, round)) {
+    for (const delay of only.delays) {
+      for (const v of only.variants(delay, round)) {
         await infra.setDelay(0);
         await infra.reset();
         const bot = await startBot(VARIANT_MODE[v], info, VARIANT_ENV[v]);
@@ -431,6 +442,26 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (process.argv[2] === "warm") {
+    // `npm run bench -- warm`: only bare Bolt against the product with a warm cache, no emulator
+    // delay (the acks that carry the answer); RESULTS.md is left alone.
+    const { control: infra, info } = await startInfra();
+    try {
+      log(`${stamp(t0)} ack latency, warm cache against bare Bolt, ${ROUNDS} interleaved rounds`);
+      const lat = await latencyMatrix(infra, info, t0, {
+        delays: [0],
+        variants: () => ["bare", "product-warm"],
+      });
+      const table = markdownTable(TABLE_HEAD, latencyRows(lat, [0]));
+      const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
+      process.stdout.write(
+        `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+    } finally {
+      await infra.close().catch(() => {});
+    }
+    return;
+  }
   if (process.argv[2] === "chart") {
     // `npm run bench -- chart`: only the chart renderer's rows; RESULTS.md is left alone.
     log(`${stamp(t0)} chart renderer: RSS in 5 fresh processes, then render time`);
@@ -515,10 +546,11 @@ const mean = (r: LevelResult | undefined) => r?.summary.mean ?? Number.NaN;
 const ratios = (a: LevelResult | undefined, b: LevelResult | undefined) =>
   `${ratio(p50(a), p50(b))} / ${ratio(p99(a), p99(b))}`;
 
-function buildTable(r: Results): string {
+/** The ack-latency and CPU rows of a latency run, for the delays it measured. */
+function latencyRows(lat: LatencyRun, delays: readonly number[]): string[][] {
   const rows: string[][] = [];
-  const L = r.lat.levels;
-  for (const delay of DELAYS) {
+  const L = lat.levels;
+  for (const delay of delays) {
     for (const c of LEVELS) {
       const p = L.get(key("product", delay, c));
       const w = L.get(key("product-warm", delay, c));
@@ -555,10 +587,10 @@ function buildTable(r: Results): string {
       "",
     ]);
     if (delay === 0) {
-      const cpuOf = (v: Variant, c: number) => r.lat.cpuPerCommand.get(`${v}|${c}`) ?? Number.NaN;
+      const cpuOf = (v: Variant, c: number) => lat.cpuPerCommand.get(`${v}|${c}`) ?? Number.NaN;
       const infraOf = (v: Variant, c: number) =>
-        (r.lat.cpuPerCommand.get(`${v}|${c}|infra`) ?? Number.NaN) -
-        (r.lat.cpuPerCommand.get(`bare|${c}|infra`) ?? Number.NaN);
+        (lat.cpuPerCommand.get(`${v}|${c}|infra`) ?? Number.NaN) -
+        (lat.cpuPerCommand.get(`bare|${c}|infra`) ?? Number.NaN);
       const cpu = (v: Variant) =>
         `${ms(cpuOf(v, SEQ) / 1000, 3)} / ${ms(cpuOf(v, 200) / 1000, 3)} ms` +
         (v === "bare"
@@ -580,6 +612,30 @@ function buildTable(r: Results): string {
     }
   }
 
+  if (delays.includes(0)) {
+    for (const c of LEVELS) {
+      const w = L.get(key("product-warm", 0, c));
+      const b = L.get(key("bare", 0, c));
+      const all = (w?.summary.n ?? 0) > 0 && w?.inAck === w?.summary.n;
+      const pass = p50(w) / p50(b) <= RATIO_LIMIT && p99(w) / p99(b) <= RATIO_LIMIT && all && w?.failed === 0;
+      rows.push([
+        `Warm command → visible answer (the ack that carries it), ms p50 / p99 / max: ${c === 1 ? "1 command" : `${c} concurrent commands`}`,
+        "",
+        w ? `${lat3(w)}; ${w.inAck}/${w.summary.n} answers in the ack` : "–",
+        `${lat3(b)} (its empty ack)`,
+        "",
+        w ? ratios(w, b) : "",
+        "",
+        `p50 & p99 ≤ ${RATIO_LIMIT}× bare Bolt's ack`,
+        verdict(pass),
+      ]);
+    }
+  }
+  return rows;
+}
+
+function buildTable(r: Results): string {
+  const rows = latencyRows(r.lat, DELAYS);
   const per200 = (v: Variant) => {
     const x = r.lat.perBurst.get(v);
     return x ? `${x.stat.toFixed(1)} stat, ${x.token.toFixed(1)} token` : "–";
@@ -606,24 +662,7 @@ function buildTable(r: Results): string {
     "1 cold, 0 warm",
     verdict(r.tr.cold.stat === 1 && r.tr.warm.stat === 0 && r.tr.delivered === 2),
   ]);
-  const nSeq = L.get(key("naive", 0, 1));
-  for (const c of LEVELS) {
-    const w = L.get(key("product-warm", 0, c));
-    const b = L.get(key("bare", 0, c));
-    const all = (w?.summary.n ?? 0) > 0 && w?.inAck === w?.summary.n;
-    const pass = p50(w) / p50(b) <= RATIO_LIMIT && p99(w) / p99(b) <= RATIO_LIMIT && all && w?.failed === 0;
-    rows.push([
-      `Warm command → visible answer (the ack that carries it), ms p50 / p99 / max: ${c === 1 ? "1 command" : `${c} concurrent commands`}`,
-      "",
-      w ? `${lat3(w)}; ${w.inAck}/${w.summary.n} answers in the ack` : "–",
-      `${lat3(b)} (its empty ack)`,
-      "",
-      w ? ratios(w, b) : "",
-      "",
-      `p50 & p99 ≤ ${RATIO_LIMIT}× bare Bolt's ack`,
-      verdict(pass),
-    ]);
-  }
+  const nSeq = r.lat.levels.get(key("naive", 0, 1));
   rows.push([
     "Command sent → visible answer (the ack when it carries it, else the response_url post), ms p50 / p99 / max, warm cache, 1 command at a time",
     "",

@@ -211,6 +211,17 @@ describe("stale or altered button values (janssen)", () => {
     },
   );
 
+  it("a button whose action the bot no longer has is acknowledged at once, with nothing sent", async () => {
+    const requests = h.emulator.requests.length;
+    const sent = await h.click({ action_id: "gluu_stats_retired", value: isoMonth(ago(2)) });
+    // Without a listener for it, Bolt would leave the press unacknowledged (Slack shows it failed).
+    expect(sent.ack).toMatchObject({ status: 200, body: "" });
+    expect(sent.ack.ms).toBeLessThan(1_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.postsAt(sent.path)).toEqual([]);
+    expect(h.emulator.requests).toHaveLength(requests);
+  });
+
   it("a stale but valid value still answers what the button showed", async () => {
     // A prev button rendered long ago still names its month explicitly.
     const sent = await h.click({ action_id: ACTION_IDS.prev, value: isoMonth(ago(20)) });

@@ -1,13 +1,16 @@
 /** The buttons under a reply, by action id. */
-import type { App } from "@slack/bolt";
 import { ACTION_IDS } from "../../../report/slack/index.js";
+import type { ButtonRoute } from "../buttons.js";
 import type { ListenerDeps } from "../deps.js";
 import { navigateAction } from "./navigate.js";
 import { shareAction } from "./share.js";
 
-export function register(app: App, deps: ListenerDeps): void {
-  const navigate = navigateAction(deps);
-  for (const id of [ACTION_IDS.prev, ACTION_IDS.next, ACTION_IDS.trend])
-    app.action({ type: "block_actions", action_id: id }, navigate);
-  app.action({ type: "block_actions", action_id: ACTION_IDS.share }, shareAction(deps));
+export function replyButtons(deps: ListenerDeps): ReadonlyMap<string, ButtonRoute> {
+  const navigate = { handle: navigateAction(deps) };
+  return new Map([
+    [ACTION_IDS.prev, navigate],
+    [ACTION_IDS.next, navigate],
+    [ACTION_IDS.trend, navigate],
+    [ACTION_IDS.share, { handle: shareAction(deps) }],
+  ]);
 }

@@ -3,11 +3,12 @@
  * trend as a direct message, the admins' manual post) act on it. Registered only when the bot
  * has a Home (see ListenerDeps.home).
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { AllMiddlewareArgs, App } from "@slack/bolt";
 import { z } from "zod";
 import { errorText } from "../../../errors/index.js";
 import { ACTION_IDS, type HomeTab, type SlackMessage } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
+import type { ButtonHandler, ButtonRoute } from "../buttons.js";
 import type { ListenerDeps } from "../deps.js";
 
 const homeOpenedSchema = z.object({
@@ -27,9 +28,6 @@ function buttonCommand(value: string | undefined, verb: "trend" | "post"): strin
   // Anything else (an older Home, an altered payload) is the plain command, for the default server.
   return m && m[1] === verb && value ? value : verb;
 }
-
-/** The Home's own button and, with several servers, each server's (`…:staging`). */
-const homeAction = (id: string) => new RegExp(`^${id}(?::[a-z0-9-]+)?$`);
 
 type Client = AllMiddlewareArgs["client"];
 
@@ -55,6 +53,26 @@ async function directMessage(
   );
 }
 
+function pressed(
+  deps: ListenerDeps,
+  run: (userId: string, client: Client, value: string | undefined) => Promise<void>,
+): ButtonHandler {
+  return async ({ ack, body, client }) => {
+    await ack();
+    const b = homeActionSchema.safeParse(body);
+    if (!b.success) {
+      deps.log.warn({ issues: b.error.issues.length }, "App Home button payload failed validation");
+      return;
+    }
+    const userId = b.data.user.id;
+    await deps.track(
+      run(userId, client, b.data.actions?.[0]?.value).catch((err: unknown) => {
+        deps.log.error({ user: userId, err: errorText(err) }, "App Home button failed");
+      }),
+    );
+  };
+}
+
 export function register(app: App, deps: ListenerDeps): void {
   const { home } = deps;
   if (!home) return;
@@ -65,64 +83,56 @@ export function register(app: App, deps: ListenerDeps): void {
     if (!e.success || (e.data.tab !== undefined && e.data.tab !== "home")) return;
     await deps.track(home.open(e.data.user, publisher(deps, client, e.data.user)));
   });
+}
 
-  const pressed = (
-    run: (userId: string, client: Client, value: string | undefined) => Promise<void>,
-  ): ((args: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => Promise<void>) => {
-    return async ({ ack, body, client }) => {
-      await ack();
-      const b = homeActionSchema.safeParse(body);
-      if (!b.success) {
-        deps.log.warn({ issues: b.error.issues.length }, "App Home button payload failed validation");
-        return;
-      }
-      const userId = b.data.user.id;
-      await deps.track(
-        run(userId, client, b.data.actions?.[0]?.value).catch((err: unknown) => {
-          deps.log.error({ user: userId, err: errorText(err) }, "App Home button failed");
+/** The Home's buttons: refresh, and each server's trend as a direct message and manual post. */
+export function homeButtons(deps: ListenerDeps): ReadonlyMap<string, ButtonRoute> {
+  const { home } = deps;
+  if (!home) return new Map();
+  return new Map<string, ButtonRoute>([
+    [
+      ACTION_IDS.homeRefresh,
+      { handle: pressed(deps, (userId, client) => home.open(userId, publisher(deps, client, userId))) },
+    ],
+    [
+      ACTION_IDS.homeMessage,
+      {
+        perServer: true,
+        handle: pressed(deps, async (userId, client, value) => {
+          const access = checkAccess({ ...deps.access, channels: [] }, userId, undefined);
+          if (!access.allowed) {
+            deps.log.info({ user: userId }, "refused an App Home button: %s", access.reason);
+            return;
+          }
+          // Parsed like a typed command: a server this person may not see is refused there.
+          const parsed = deps.replies.parse(buttonCommand(value, "trend"), { userId });
+          if (!parsed.ok) return;
+          // The same access rules as the command, the channel being the direct message.
+          const { message } = await deps.replies.answer(parsed.command, { userId });
+          await directMessage(deps, client, userId, message);
         }),
-      );
-    };
-  };
-
-  app.action(
-    { type: "block_actions", action_id: ACTION_IDS.homeRefresh },
-    pressed((userId, client) => home.open(userId, publisher(deps, client, userId))),
-  );
-
-  app.action(
-    { type: "block_actions", action_id: homeAction(ACTION_IDS.homeMessage) },
-    pressed(async (userId, client, value) => {
-      const access = checkAccess({ ...deps.access, channels: [] }, userId, undefined);
-      if (!access.allowed) {
-        deps.log.info({ user: userId }, "refused an App Home button: %s", access.reason);
-        return;
-      }
-      // Parsed like a typed command: a server this person may not see is refused there.
-      const parsed = deps.replies.parse(buttonCommand(value, "trend"), { userId });
-      if (!parsed.ok) return;
-      // The same access rules as the command, the channel being the direct message.
-      const { message } = await deps.replies.answer(parsed.command, { userId });
-      await directMessage(deps, client, userId, message);
-    }),
-  );
-
-  app.action(
-    { type: "block_actions", action_id: homeAction(ACTION_IDS.homePost) },
-    pressed(async (userId, client, value) => {
-      if (!isAdmin(deps.access, userId)) {
-        deps.log.info({ user: userId }, "refused the App Home's manual post: not an admin");
-        await directMessage(deps, client, userId, {
-          text: "Only the admins of this bot (ADMIN_USER_IDS) can post the summary by hand.",
-          blocks: [],
-        });
-        return;
-      }
-      const parsed = deps.replies.parse(buttonCommand(value, "post"), { userId });
-      if (!parsed.ok) return;
-      const { message } = await deps.replies.answer(parsed.command, { userId });
-      await directMessage(deps, client, userId, message);
-      await home.open(userId, publisher(deps, client, userId));
-    }),
-  );
+      },
+    ],
+    [
+      ACTION_IDS.homePost,
+      {
+        perServer: true,
+        handle: pressed(deps, async (userId, client, value) => {
+          if (!isAdmin(deps.access, userId)) {
+            deps.log.info({ user: userId }, "refused the App Home's manual post: not an admin");
+            await directMessage(deps, client, userId, {
+              text: "Only the admins of this bot (ADMIN_USER_IDS) can post the summary by hand.",
+              blocks: [],
+            });
+            return;
+          }
+          const parsed = deps.replies.parse(buttonCommand(value, "post"), { userId });
+          if (!parsed.ok) return;
+          const { message } = await deps.replies.answer(parsed.command, { userId });
+          await directMessage(deps, client, userId, message);
+          await home.open(userId, publisher(deps, client, userId));
+        }),
+      },
+    ],
+  ]);
 }
