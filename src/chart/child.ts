@@ -5,7 +5,6 @@
  * that holds it is the one that goes away: process.ts retires it after a number of renders and
  * when idle. Exits when its parent goes away.
  */
-import { z } from "zod";
 import { renderChartPng } from "./png.js";
 import { renderChartSvg } from "./svg.js";
 import type { RenderReply } from "./wire.js";
@@ -16,8 +15,10 @@ const send = (reply: RenderReply) => process.send?.(reply);
 process.on("message", (raw: unknown) => {
   const parsed = renderRequestSchema.safeParse(raw);
   if (!parsed.success) {
-    const id = z.object({ id: z.number() }).safeParse(raw);
-    if (id.success) send({ id: id.data.id, ok: false, error: "the render request was malformed" });
+    // Answered when it names the request it is, so the caller's wait ends at once.
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (Number.isInteger(id))
+      send({ id: id as number, ok: false, error: "the render request was malformed" });
     return;
   }
   const { id, format, model, size } = parsed.data;

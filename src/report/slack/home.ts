@@ -106,6 +106,20 @@ function nextRunText(view: ServerHome): string {
   return next === undefined ? "not scheduled" : escapeMrkdwn(formatInstant(next, view.timeZone));
 }
 
+/** The monthly summary's next run, then its last deliveries; `title` in the reader's words. */
+function scheduleLines(
+  view: ServerHome,
+  schedule: NonNullable<ServerHome["schedule"]>,
+  title: string,
+): string {
+  return [
+    `${title} · next: ${nextRunText(view)}`,
+    ...(schedule.deliveries.length > 0
+      ? schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
+      : ["No delivery yet."]),
+  ].join("\n");
+}
+
 export function renderHome(view: HomeView): HomeTab {
   if (view.kind === "refused") return { type: "home", blocks: [section(escapeMrkdwn(view.reason))] };
   const blocks: MessageBlock[] = [header("Gluu statistics"), ...serverHead(view)];
@@ -123,15 +137,8 @@ export function renderHome(view: HomeView): HomeTab {
   const spark = view.curve ? curveSparklines(view.curve) : [];
   if (spark.length > 0)
     blocks.push(section("*This month against last month*, day by day"), ...codeSections(spark));
-  if (view.schedule) {
-    const lines = [
-      `*Monthly summary* · next: ${nextRunText(view)}`,
-      ...(view.schedule.deliveries.length > 0
-        ? view.schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
-        : ["No delivery yet."]),
-    ];
-    blocks.push({ type: "divider" }, section(lines.join("\n")));
-  }
+  if (view.schedule)
+    blocks.push({ type: "divider" }, section(scheduleLines(view, view.schedule, "*Monthly summary*")));
   const buttons = [
     ...button("Refresh", ACTION_IDS.homeRefresh, "refresh", true),
     ...button("Open as message", ACTION_IDS.homeMessage, "trend"),
@@ -170,16 +177,8 @@ export function renderHomes(views: readonly HomeView[]): HomeTab {
     blocks.push(...serverHead(view));
     const f = view.figures;
     if (f) blocks.push(...monthFields(f), section(escapeMrkdwn(trendLine(f.trend.summary))));
-    if (view.schedule) {
-      // One block for the schedule and the last three deliveries, so 10 servers fit in a view.
-      const lines = [
-        `Monthly summary · next: ${nextRunText(view)}`,
-        ...(view.schedule.deliveries.length > 0
-          ? view.schedule.deliveries.map((d) => deliveryLine(d, view.timeZone))
-          : ["No delivery yet."]),
-      ];
-      blocks.push(context([lines.join("\n")]));
-    }
+    // One block for the schedule and the last three deliveries, so 10 servers fit in a view.
+    if (view.schedule) blocks.push(context([scheduleLines(view, view.schedule, "Monthly summary")]));
     // Each server's own buttons: the command text they stand for names the server, and so does
     // the action id (ids are unique within a view).
     if (view.server) {

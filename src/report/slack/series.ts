@@ -74,25 +74,36 @@ export function seriesTableBlock(rows: readonly SeriesRow[]): slack.TableBlock {
  * without data have no point (a gap, not a zero). Past the chart's category limit the latest
  * months are charted; the caller says so.
  */
+/**
+ * The last months a chart has room for, and the MAU points among them: only months with
+ * figures, and a figure too large to be a number in JSON has no point either (formatCount
+ * shows it in text).
+ */
+function mauPoints(rows: readonly SeriesRow[]): {
+  readonly months: readonly SeriesRow[];
+  readonly points: { label: string; value: number }[];
+} {
+  const months = rows.slice(-NEWER_BLOCK_LIMITS.chartCategories);
+  const points = months
+    .filter((r) => r.stats && Number.isFinite(r.stats.mau))
+    .map((r) => ({ label: shortMonthLabel(r.month), value: r.stats?.mau ?? 0 }));
+  return { months, points };
+}
+
 export function seriesChart(
   title: string,
   summary: SeriesView["summary"],
 ): DataVisualizationBlock | undefined {
-  const rows = summary.rows.slice(-NEWER_BLOCK_LIMITS.chartCategories);
-  // A figure too large to be a number in JSON has no point either (formatCount shows it in text).
-  const withData = rows.filter((r) => r.stats && Number.isFinite(r.stats.mau));
-  if (withData.length === 0) return undefined;
-  const categories = rows.map((r) => shortMonthLabel(r.month));
+  const { months, points } = mauPoints(summary.rows);
+  if (points.length === 0) return undefined;
+  const categories = months.map((r) => shortMonthLabel(r.month));
   const flat = (name: string, value: number) => ({
     name,
     data: categories.map((label) => ({ label, value: Math.round(value) })),
   });
   const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(Math.round(v));
   const series = [
-    {
-      name: "MAU",
-      data: withData.map((r) => ({ label: shortMonthLabel(r.month), value: r.stats?.mau ?? 0 })),
-    },
+    { name: "MAU", data: points },
     ...(finite(summary.average) ? [flat("Average", summary.average)] : []),
     ...(finite(summary.limit) ? [flat("Licensed limit", summary.limit)] : []),
   ];
@@ -222,12 +233,11 @@ export function serversCharts(
 ): { charts: DataVisualizationBlock[]; left: number } {
   const L = NEWER_BLOCK_LIMITS;
   const drawn = lines
-    .map((l) => ({
-      name: l.name,
-      rows: l.summary.rows.slice(-L.chartCategories).filter((r) => r.stats && Number.isFinite(r.stats.mau)),
-      all: l.summary.rows.slice(-L.chartCategories),
-    }))
-    .filter((l) => l.rows.length > 0);
+    .map((l) => {
+      const { months, points } = mauPoints(l.summary.rows);
+      return { name: l.name, points, all: months };
+    })
+    .filter((l) => l.points.length > 0);
   const room = L.chartsPerMessage * L.chartSeriesMax;
   const shown = drawn.slice(0, room);
   // The categories are the longest span among the lines (servers of one bot share the clock).
@@ -243,9 +253,7 @@ export function serversCharts(
     const group = shown.slice(g * L.chartSeriesMax, (g + 1) * L.chartSeriesMax);
     const series = group.map((l) => ({
       name: chartLabel(l.name),
-      data: l.rows
-        .map((r) => ({ label: shortMonthLabel(r.month), value: r.stats?.mau ?? 0 }))
-        .filter((p) => known.has(p.label)),
+      data: l.points.filter((p) => known.has(p.label)),
     }));
     const part = groups > 1 ? ` (${g + 1}/${groups})` : "";
     charts.push(lineChart(`${title}${part}`, categories, series, { y: "Monthly active users" }));
