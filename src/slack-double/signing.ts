@@ -49,6 +49,8 @@ export interface SignedResponse {
   body: string;
   /** Wall time from sending to having read the whole answer. */
   ms: number;
+  /** The response's headers (lower-case names). */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** Set when `refuseBlockTypes` was given and the (200) ack body carries a refused block. */
   refused?: "invalid_blocks";
 }
@@ -72,7 +74,12 @@ export async function sendSignedCommand(
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
   });
   const text = await res.body.text();
-  const out: SignedResponse = { status: res.statusCode, body: text, ms: performance.now() - started };
+  const out: SignedResponse = {
+    status: res.statusCode,
+    body: text,
+    ms: performance.now() - started,
+    headers: res.headers,
+  };
   const refused = res.statusCode === 200 ? refusedAck(text, opts.refuseBlockTypes ?? []) : undefined;
   if (refused) out.refused = refused;
   return out;

@@ -13,7 +13,7 @@ import type { Outcome } from "../gluu/stat-service.js";
 import { boltLogger, type Logger } from "../log.js";
 import type { StoreHealthState } from "../state/index.js";
 import { slackClientOptions } from "./client.js";
-import { guardedReceiver } from "./http-guard.js";
+import { SlackHttpReceiver } from "./http-receiver.js";
 import { InFlight } from "./in-flight.js";
 import { type ListenerDeps, registerListeners } from "./listeners/index.js";
 import { NewerBlocks } from "./newer-blocks.js";
@@ -22,6 +22,7 @@ import {
   type ProbeServer,
   type ProbeSources,
   probeRoutes,
+  serveRoutes,
   startProbeServer,
 } from "./probes.js";
 import { MemorySeenRequests, type SeenRequests } from "./redelivery.js";
@@ -108,17 +109,13 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
 
   let app: App;
   if (opts.mode.kind === "http") {
-    const receiver = guardedReceiver(
-      {
-        signingSecret: opts.mode.signingSecret,
-        logger: common.logger,
-        logLevel: common.logLevel,
-        customRoutes: routes,
-        // Acks go out the moment a listener calls ack(); the reply follows via response_url.
-        processBeforeResponse: false,
-      },
-      { path: "/slack/events", log: opts.log },
-    );
+    const receiver = new SlackHttpReceiver({
+      signingSecret: opts.mode.signingSecret,
+      path: "/slack/events",
+      otherwise: serveRoutes(routes),
+      logger: common.logger,
+      log: opts.log,
+    });
     app = new App({ ...common, receiver });
   } else {
     const quiet = connectionLogger(logger, (text) => connection?.noteCause(text));

@@ -158,6 +158,25 @@ export function probeRoutes(src: ProbeSources): CustomRoute[] {
   ];
 }
 
+/** Answers a request by the route of its exact path and method, or 404. */
+export function serveRoutes(
+  routes: readonly CustomRoute[],
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const method = (req.method ?? "GET").toUpperCase();
+    const route = routes.find(
+      (r) => r.path === path && (Array.isArray(r.method) ? r.method : [r.method]).includes(method),
+    );
+    if (!route) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    route.handler(Object.assign(req, { params: {} }), res);
+  };
+}
+
 export interface ProbeServer {
   readonly port: number;
   close(): Promise<void>;
@@ -175,19 +194,7 @@ export async function startProbeServer(
   routes: readonly CustomRoute[],
   listen: { readonly port: number; readonly host?: string },
 ): Promise<ProbeServer> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const method = (req.method ?? "GET").toUpperCase();
-    const route = routes.find(
-      (r) => r.path === path && (Array.isArray(r.method) ? r.method : [r.method]).includes(method),
-    );
-    if (!route) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    route.handler(Object.assign(req, { params: {} }), res);
-  });
+  const server = createServer(serveRoutes(routes));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {

@@ -16,6 +16,29 @@ afterEach(async () => {
 
 const monthAnswer = (n: number) => new RegExp(`^${re(monthLabel(ago(n)))}: ${re(mauText(ago(n)))} monthly`);
 
+describe("in HTTP mode, the ack that carries an answer", () => {
+  it("is JSON with its length, sent whole (not chunked), the same bytes for the same answer", async () => {
+    const bot = await startHarness();
+    h = bot;
+    const first = await bot.command(isoMonth(ago(2)));
+    await bot.reply(first.path);
+    const a = await bot.command(isoMonth(ago(2)));
+    const b = await bot.command(isoMonth(ago(2)));
+    expect(ackMessage(a.ack).text).toMatch(monthAnswer(2));
+    for (const sent of [a, b]) {
+      expect(sent.ack.headers?.["content-type"]).toBe("application/json");
+      expect(sent.ack.headers?.["content-length"]).toBe(String(Buffer.byteLength(sent.ack.body)));
+      expect(sent.ack.headers?.["transfer-encoding"]).toBeUndefined();
+    }
+    // Answers carry non-ASCII text (·, ▲, –): the length is in bytes, not characters.
+    expect(Buffer.byteLength(a.ack.body)).toBeGreaterThan(a.ack.body.length);
+    expect(b.ack.body).toBe(a.ack.body);
+    // An ack without a message stays empty.
+    const other = await bot.command(isoMonth(ago(40)));
+    expect(other.ack.body).toBe("");
+  });
+});
+
 describe.each([
   { mode: "HTTP", socket: false },
   { mode: "Socket Mode", socket: true },

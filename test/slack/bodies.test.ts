@@ -1,6 +1,6 @@
 /**
  * Signed requests whose body is not a Slack payload: each gets a 400, nothing reaches a
- * listener, and the bot keeps answering. Before the guard in slack/http-guard.ts, `payload=null`
+ * listener, and the bot keeps answering. Before the check in slack/http-receiver.ts (then a guard in front of Bolt's receiver), `payload=null`
  * and a JSON `null` ended the process from inside Bolt's HTTPReceiver.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

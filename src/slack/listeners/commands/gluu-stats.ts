@@ -11,9 +11,11 @@ import {
   hasNewerBlocks,
   renderErrorMessage,
   renderRefusal,
+  type SlackMessage,
   withoutNewerBlocks,
 } from "../../../report/slack/index.js";
 import { checkAccess, isAdmin } from "../../access.js";
+import { prepareAck } from "../../ack-body.js";
 import { isBlocksRefusal } from "../../newer-blocks.js";
 import { commandSchema } from "../../payloads.js";
 import { ANSWERED_IN_ACK } from "../../redelivery.js";
@@ -26,6 +28,22 @@ export function gluuStatsCommand(deps: ListenerDeps) {
   const count = (kind: string, outcome: CommandOutcome, answered = outcome !== "answered") => {
     deps.metrics?.command(kind, "command", outcome);
     if (answered) deps.metrics?.reply("in_ack");
+  };
+  // The ack of each answer from the cache, per form it is sent in: built and serialised once
+  // (prepareAck), since the rendered answer is itself reused while its figures are the same.
+  const acks = new WeakMap<SlackMessage, Map<string, ResponsePayload>>();
+  const ackOf = (ready: SlackMessage, form: string, build: () => ResponsePayload): ResponsePayload => {
+    let forms = acks.get(ready);
+    if (!forms) {
+      forms = new Map();
+      acks.set(ready, forms);
+    }
+    let payload = forms.get(form);
+    if (!payload) {
+      payload = prepareAck(build());
+      forms.set(form, payload);
+    }
+    return payload;
   };
   return async ({ command, ack, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const payload = commandSchema.safeParse(command);
@@ -85,7 +103,13 @@ export function gluuStatsCommand(deps: ListenerDeps) {
       // An ack Slack refuses is an error the bot never hears of: until this workspace is known to
       // draw tables and charts, the ack carries the text form and the reply with them replaces it.
       const probe = hasNewerBlocks(ready) && !newerBlocks.accepted() && !newerBlocks.refused();
-      await ack(placement.answer(probe ? withoutNewerBlocks(ready) : newerBlocks.fit(ready), false));
+      const classic = probe || newerBlocks.refused();
+      const placed = placement.answer(ready, false);
+      await ack(
+        ackOf(ready, `${classic}|${placed.response_type}`, () =>
+          classic ? { ...placed, ...withoutNewerBlocks(ready) } : placed,
+        ),
+      );
       if (probe) void deps.track(upgrade(deps, responseUrl, placement.answer(ready, false), userId));
       // A re-delivery of this request means the ack was lost: it will be answered again.
       const noted = context[ANSWERED_IN_ACK];
