@@ -94,6 +94,10 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     deferInitialization: true,
     // Bolt's conversation store keeps per-conversation state we never use, at a cost on every request.
     convoStore: false as const,
+    // Bolt's self-filter drops message events the bot itself sent; the bot takes none (only
+    // commands, buttons and app_home_opened, whose user is a person), and the filter is one more
+    // middleware on every request.
+    ignoreSelf: false,
   };
   let httpLink: LinkStatus = { mode: "http", state: "starting", since: now() };
   let connection: SocketConnection | undefined;
