@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { isMonthName } from "../query/parse.js";
 import { ConfigError, type Env, envSchema, type StatFormat } from "./env.js";
 
 /** A configured server's name: lower-case letters, digits and `-`, as in GLUU_SERVERS. */
@@ -258,6 +259,13 @@ function nameProblems(names: readonly string[]): { problems: string[]; refused: 
       out.push(
         `GLUU_SERVERS: “${name}” is not a server name: lower-case letters, digits and -, at most 20 characters, not starting or ending with -`,
       );
+      continue;
+    }
+    if (isMonthName(name)) {
+      out.push(
+        `GLUU_SERVERS: “${name}” cannot name a server: a command's first word names its server, and “${name}” is a month (\`/gluu-stats ${name}\` asks for it)`,
+      );
+      refused.add(name);
       continue;
     }
     if (COMMAND_WORDS.has(name) || !/^[a-z]/.test(name)) {

@@ -82,6 +82,11 @@ const MONTH_BY_NAME: ReadonlyMap<string, number> = new Map([
   ["sept", 9],
 ]);
 
+/** Whether `word` names a month (`may`, `dec`, `sept`): a command's first word cannot be a server then. */
+export function isMonthName(word: string): boolean {
+  return MONTH_BY_NAME.has(word.toLowerCase());
+}
+
 /**
  * The single-month forms, tried in order. A year always has four digits, which is what keeps
  * `11/2021` and `2021/11` apart; a bare `20211` is refused rather than guessed at.

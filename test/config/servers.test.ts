@@ -193,6 +193,10 @@ describe("several servers", () => {
     ["help", "cannot name a server"],
     ["2021", "cannot name a server"],
     ["all", "cannot name a server"],
+    ["may", "cannot name a server: a command's first word names its server, and “may” is a month"],
+    ["prod,dec", "“dec” is a month (`/gluu-stats dec` asks for it)"],
+    ["sept", "is a month"],
+    ["june", "is a month"],
   ])("GLUU_SERVERS=%s is refused: %s", (list, message) => {
     expect(problems({ GLUU_SERVERS: list }).join("\n")).toContain(message);
   });
