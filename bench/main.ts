@@ -412,60 +412,58 @@ function micro() {
 // The run
 // ---------------------------------------------------------------------------------------------
 
+/** A run of the emulator and the Slack double around `run`, closed after it. */
+async function withInfra<T>(run: (infra: InfraControl, info: InfraInfo) => Promise<T>): Promise<T> {
+  const { control: infra, info } = await startInfra();
+  try {
+    return await run(infra, info);
+  } finally {
+    await infra.close().catch(() => {});
+  }
+}
+
+/** `npm run bench -- <part>`: that part's rows only, printed; RESULTS.md is left alone. */
+const PARTS: Readonly<
+  Record<string, { readonly what: string; readonly table: (t0: number) => Promise<string> }>
+> = {
+  gluu4: {
+    what: "Gluu 4.x interval scenarios (about 5 minutes: the baseline waits out 60 s intervals)",
+    table: async () => gluu4Table(await gluu4Scenarios()),
+  },
+  home: {
+    what: "App Home: 50 opens at once from cold, then 50 warm opens one at a time",
+    table: () =>
+      withInfra(async (infra, info) => markdownTable(TABLE_HEAD, homeRows(await homeScenarios(infra, info)))),
+  },
+  // Bare Bolt against the product with a warm cache, no emulator delay: the acks that carry the answer.
+  warm: {
+    what: `ack latency, warm cache against bare Bolt, ${ROUNDS} interleaved rounds`,
+    table: (t0) =>
+      withInfra(async (infra, info) => {
+        const lat = await latencyMatrix(infra, info, t0, {
+          delays: [0],
+          variants: () => ["bare", "product-warm"],
+        });
+        return markdownTable(TABLE_HEAD, latencyRows(lat, [0]));
+      }),
+  },
+  chart: {
+    what: "chart renderer: RSS in 5 fresh processes, then render time",
+    table: async () => markdownTable(TABLE_HEAD, chartRows(await chartScenarios())),
+  },
+};
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const loadBefore = loadavg();
   // Read now: other people may change src/ while the bench runs; what runs was compiled just before.
   const source = sourceInfo();
-  if (process.argv[2] === "gluu4") {
-    // `npm run bench -- gluu4`: only the Gluu 4.x interval scenarios; RESULTS.md is left alone.
-    log(`${stamp(t0)} Gluu 4.x interval scenarios (about 5 minutes: the baseline waits out 60 s intervals)`);
-    const table = gluu4Table(await gluu4Scenarios());
-    const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
-    process.stdout.write(
-      `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-    );
-    return;
-  }
-  if (process.argv[2] === "home") {
-    // `npm run bench -- home`: only the App Home's rows; RESULTS.md is left alone.
-    const { control: infra, info } = await startInfra();
-    try {
-      log(`${stamp(t0)} App Home: 50 opens at once from cold, then 50 warm opens one at a time`);
-      const table = markdownTable(TABLE_HEAD, homeRows(await homeScenarios(infra, info)));
-      const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
-      process.stdout.write(
-        `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-      );
-    } finally {
-      await infra.close().catch(() => {});
-    }
-    return;
-  }
-  if (process.argv[2] === "warm") {
-    // `npm run bench -- warm`: only bare Bolt against the product with a warm cache, no emulator
-    // delay (the acks that carry the answer); RESULTS.md is left alone.
-    const { control: infra, info } = await startInfra();
-    try {
-      log(`${stamp(t0)} ack latency, warm cache against bare Bolt, ${ROUNDS} interleaved rounds`);
-      const lat = await latencyMatrix(infra, info, t0, {
-        delays: [0],
-        variants: () => ["bare", "product-warm"],
-      });
-      const table = markdownTable(TABLE_HEAD, latencyRows(lat, [0]));
-      const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
-      process.stdout.write(
-        `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-      );
-    } finally {
-      await infra.close().catch(() => {});
-    }
-    return;
-  }
-  if (process.argv[2] === "chart") {
-    // `npm run bench -- chart`: only the chart renderer's rows; RESULTS.md is left alone.
-    log(`${stamp(t0)} chart renderer: RSS in 5 fresh processes, then render time`);
-    const table = markdownTable(TABLE_HEAD, chartRows(await chartScenarios()));
+  const only = process.argv[2];
+  if (only !== undefined) {
+    const part = PARTS[only];
+    if (!part) throw new Error(`unknown part ${only}; one of ${Object.keys(PARTS).join(", ")}`);
+    log(`${stamp(t0)} ${part.what}`);
+    const table = await part.table(t0);
     const machine = `${machineInfo(loadBefore, loadavg())}; ${source}`;
     process.stdout.write(
       `\n${table}\n\n${machine}; took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
