@@ -12,7 +12,7 @@
  * - A guard in front of HTTPReceiver, which this was, read and parsed every body twice; and
  *   HTTPReceiver writes an ack's message with `JSON.stringify` and chunked encoding on every
  *   request. Here the body is parsed once, and an ack's message is written with its length,
- *   serialised once when it is a prepared answer, in one write (see ack-body.ts). An answer from the cache
+ *   serialised and encoded once when it is a prepared answer (see ack-body.ts). An answer from the cache
  *   is the hot path: most commands are answered in their ack.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
