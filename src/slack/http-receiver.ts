@@ -79,11 +79,20 @@ export class SlackHttpReceiver implements Receiver {
     });
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once("error", (err) => {
-        this.server = undefined;
-        reject(err);
+      let listening = false;
+      server.on("error", (err) => {
+        if (!listening) {
+          this.server = undefined;
+          reject(err);
+          return;
+        }
+        // After start-up (e.g. EMFILE on accept): logged, never an uncaught exception.
+        this.opts.log.error({ err: errorText(err) }, "the HTTP server reported an error");
       });
-      server.listen(listen.port, listen.host, () => resolve(server));
+      server.listen(listen.port, listen.host, () => {
+        listening = true;
+        resolve(server);
+      });
     });
   }
 
