@@ -161,7 +161,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
   } else {
     // Probes first: a bot that cannot reach Slack at start-up can still be looked at meanwhile.
     if (opts.mode.port !== undefined) {
-      probes = await startProbeServer(routes, { port: opts.mode.port, host: opts.mode.host });
+      probes = await startProbeServer(routes, { port: opts.mode.port, host: opts.mode.host }, opts.log);
       port = probes.port;
     }
     try {

@@ -29,6 +29,7 @@ import {
 import { errorText } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { ackBody } from "./ack-body.js";
+import { type ListenAt, listen } from "./listen.js";
 import { requestBodySchema } from "./payloads.js";
 
 type Buffered = Awaited<ReturnType<typeof HTTPModuleFunctions.parseAndVerifyHTTPRequest>>;
@@ -49,7 +50,7 @@ export interface SlackHttpReceiverOptions {
 }
 
 /** Whether a parsed body is one of the payloads this app takes (see requestBodySchema). */
-export function isPayloadShape(body: unknown): boolean {
+function isPayloadShape(body: unknown): boolean {
   return requestBodySchema.safeParse(body).success;
 }
 
@@ -71,29 +72,20 @@ export class SlackHttpReceiver implements Receiver {
     this.app = app;
   }
 
-  start(listen: { readonly port: number; readonly host?: string }): Promise<Server> {
+  start(at: ListenAt): Promise<Server> {
     if (this.server) return Promise.reject(new Error("the HTTP receiver is already listening"));
     const server = createServer((req, res) => {
       if (req.method === "POST" && req.url?.split("?")[0] === this.opts.path) this.handle(req, res);
       else this.opts.otherwise(req, res);
     });
     this.server = server;
-    return new Promise((resolve, reject) => {
-      let listening = false;
-      server.on("error", (err) => {
-        if (!listening) {
-          this.server = undefined;
-          reject(err);
-          return;
-        }
-        // After start-up (e.g. EMFILE on accept): logged, never an uncaught exception.
-        this.opts.log.error({ err: errorText(err) }, "the HTTP server reported an error");
-      });
-      server.listen(listen.port, listen.host, () => {
-        listening = true;
-        resolve(server);
-      });
-    });
+    return listen(server, at, this.opts.log).then(
+      () => server,
+      (err: unknown) => {
+        this.server = undefined;
+        throw err;
+      },
+    );
   }
 
   stop(): Promise<void> {

@@ -12,7 +12,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { CustomRoute } from "@slack/bolt";
 import type { Outcome } from "../gluu/stat-service.js";
+import type { Logger } from "../log.js";
 import type { StoreHealthState } from "../state/index.js";
+import { type ListenAt, listen } from "./listen.js";
 
 export type LinkState = "starting" | "listening" | "connecting" | "connected" | "reconnecting" | "stopped";
 
@@ -192,16 +194,11 @@ export interface ProbeServer {
  */
 export async function startProbeServer(
   routes: readonly CustomRoute[],
-  listen: { readonly port: number; readonly host?: string },
+  at: ListenAt,
+  log: Logger,
 ): Promise<ProbeServer> {
   const server = createServer(serveRoutes(routes));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listen(server, at, log);
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>
