@@ -70,11 +70,6 @@ export function seriesTableBlock(rows: readonly SeriesRow[]): slack.TableBlock {
 }
 
 /**
- * MAU per month as a line chart, with the average and the licensed limit as flat lines. Months
- * without data have no point (a gap, not a zero). Past the chart's category limit the latest
- * months are charted; the caller says so.
- */
-/**
  * The last months a chart has room for, and the MAU points among them: only months with
  * figures, and a figure too large to be a number in JSON has no point either (formatCount
  * shows it in text).
@@ -90,6 +85,11 @@ function mauPoints(rows: readonly SeriesRow[]): {
   return { months, points };
 }
 
+/**
+ * MAU per month as a line chart, with the average and the licensed limit as flat lines. Months
+ * without data have no point (a gap, not a zero). Past the chart's category limit the latest
+ * months are charted; the caller says so.
+ */
 export function seriesChart(
   title: string,
   summary: SeriesView["summary"],
