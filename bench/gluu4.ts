@@ -21,9 +21,11 @@ import { monthsFor, type StatsQuery } from "../src/answer/fetch.js";
 import { defaultGluuConfig } from "../src/config/index.js";
 import { type Emulator, generateData, startEmulator } from "../src/emulator/index.js";
 import { createGluuStack, StatClient, type StatResult } from "../src/gluu/index.js";
-import { addMonths, type Month, monthAt } from "../src/months.js";
+import { addMonths, isoMonth, type Month, monthAt } from "../src/months.js";
 import { BaselineStatService } from "./baseline-stat-service.js";
+import { type Prepared, startBot, startInfra, Target } from "./harness.js";
 import { markdownTable, verdict } from "./measure.js";
+import type { ResponseRecord } from "./protocol.js";
 
 type Variant = "product" | "before";
 
@@ -156,20 +158,80 @@ const SECOND_TARGET_S: Readonly<Record<(typeof SECOND_ANSWER_INTERVALS)[number],
 };
 const secondTarget = (intervalS: (typeof SECOND_ANSWER_INTERVALS)[number]) => SECOND_TARGET_S[intervalS];
 
+/** The bot itself in Slack (the double), a second command 3 s after the first: what its user sees. */
+interface SeenInSlack {
+  readonly intervalS: number;
+  /** From the second command to the first post at its response_url. */
+  readonly firstShownS: number;
+  /** Whether that post was an interim reply (the answer replacing it later) or the answer. */
+  readonly firstWasInterim: boolean;
+  /** From the second command to its answer. */
+  readonly answerS: number;
+}
+
+const INTERIM_AFTER_MS = 1_500;
+
+/** The product bot against a Gluu 4.x emulator with `intervalS`, over the Slack double. */
+async function seenInSlack(intervalS: number): Promise<SeenInSlack> {
+  const e = await gluu4(intervalS);
+  const { control: infra, info } = await startInfra();
+  const bot = await startBot("product", { ...info, emulatorUrl: e.url });
+  const target = new Target(bot.info.port, infra);
+  try {
+    const current = monthAt(Date.now());
+    const t0 = performance.now();
+    await target.send((await target.prepare(1, ""))[0] as Prepared);
+    await infra.waitResponses(1, 10_000);
+    await sleep(Math.max(0, 3_000 - (performance.now() - t0)));
+    const second = (await target.prepare(1, isoMonth(addMonths(current, -40))))[0] as Prepared;
+    const sent = await target.send(second);
+    const posts = async () =>
+      (await infra.responses())
+        .filter((r) => r.path === second.path && r.status === 200)
+        .sort((a, b) => a.at - b.at);
+    // Answered once a post replaces the interim reply, or when the first post came before an
+    // interim reply is due (the bot's default 1.5 s): then it is the answer itself.
+    const answered = (seen: readonly ResponseRecord[]) =>
+      seen.some((r) => r.replaces) || (seen[0] !== undefined && seen[0].at - sent.sentAt < INTERIM_AFTER_MS);
+    const deadline = Date.now() + (intervalS + 10) * 1000;
+    let seen = await posts();
+    while (Date.now() < deadline && !answered(seen)) {
+      await sleep(100);
+      seen = await posts();
+    }
+    const [first, last] = [seen[0], seen[seen.length - 1]];
+    if (!first || !last) throw new Error(`no reply at ${second.path} within ${intervalS + 10} s`);
+    return {
+      intervalS,
+      firstShownS: (first.at - sent.sentAt) / 1000,
+      firstWasInterim: seen.length > 1,
+      answerS: (last.at - sent.sentAt) / 1000,
+    };
+  } finally {
+    await target.close();
+    await bot.stop();
+    await infra.close().catch(() => {});
+    await e.close();
+  }
+}
+
 export interface Gluu4Results {
   readonly navigation: Readonly<Record<Variant, Navigation>>;
   readonly second: Readonly<Record<Variant, readonly SecondAnswer[]>>;
+  readonly inSlack: readonly SeenInSlack[];
 }
 
 export async function gluu4Scenarios(): Promise<Gluu4Results> {
   const variants: Variant[] = ["product", "before"];
-  const [nav, second] = await Promise.all([
+  const [nav, second, inSlack] = await Promise.all([
     Promise.all(variants.map((v) => navigation(v))),
     Promise.all(variants.map((v) => Promise.all(SECOND_ANSWER_INTERVALS.map((i) => secondAnswer(v, i))))),
+    Promise.all(SECOND_ANSWER_INTERVALS.map((i) => seenInSlack(i))),
   ]);
   return {
     navigation: { product: nav[0] as Navigation, before: nav[1] as Navigation },
     second: { product: second[0] ?? [], before: second[1] ?? [] },
+    inSlack,
   };
 }
 
@@ -209,6 +271,15 @@ export function gluu4Table(r: Gluu4Results): string {
       verdict(p.fromAsk <= secondTarget(intervalS)),
     ]);
   });
+  for (const x of r.inSlack) {
+    rows.push([
+      `Gluu 4.x, ${x.intervalS} s interval, the bot in Slack: second command (a month 40 months back) 3 s after the first → the first thing shown at its response_url`,
+      `${sec(x.firstShownS)} s, ${x.firstWasInterim ? `an interim reply; the answer replaced it at ${sec(x.answerS)} s` : "the answer itself"}`,
+      "",
+      "≤ 2 s",
+      verdict(x.firstShownS <= 2),
+    ]);
+  }
   return markdownTable(
     [
       "Measure (Gluu 4.x interval)",
